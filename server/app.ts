@@ -1,0 +1,157 @@
+/**
+ * The composition root: builds the engine, the service, the hub, the gateway and the HTTP app
+ * from a validated Config. main.ts only reads config, calls createApp, listens and handles
+ * signals; tests call the same factory on port 0.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Request } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { AppError } from './domain/errors.js';
+import { HeadlineService } from './domain/service.js';
+import { createEngine } from './engine/index.js';
+import type { Engine } from './engine/types.js';
+import { KeyRing, isAdmin } from './http/auth.js';
+import { channelRoutes } from './http/channels.js';
+import { headlineRoutes } from './http/headlines.js';
+import { errorHandler, notFound, sendProblem } from './http/problem.js';
+import { requestLog } from './http/request-log.js';
+import { staticRoutes } from './http/static.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
+import { startReaderReports, startScheduler } from './ops/scheduler.js';
+import { ChannelHub } from './realtime/hub.js';
+import { createGateway, type Gateway } from './realtime/gateway.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  /** An engine built by the caller; by default one is built from config. */
+  engine?: Engine;
+}
+
+export interface App {
+  config: Config;
+  httpServer: HttpServer;
+  engine: Engine;
+  service: HeadlineService;
+  hub: ChannelHub;
+  gateway: Gateway;
+  metrics: Metrics;
+  /** Starts listening; resolves with the bound port (useful with port 0). */
+  listen(port?: number, host?: string): Promise<number>;
+  /** Graceful stop: refuse new work, tell sockets to go elsewhere, finish in-flight requests. */
+  close(): Promise<void>;
+}
+
+const READER_REPORT_MS = 2_000;
+
+function hasBody(req: Request): boolean {
+  return req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;
+}
+
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { config, logger } = deps;
+  const processId = randomUUID();
+  const keys = new KeyRing(config.apiKeys);
+  let gateway: Gateway | undefined;
+  const metrics = createMetrics(() => gateway?.localReaders() ?? {});
+  const engine = deps.engine ?? (await createEngine(config, logger, metrics));
+  const service = new HeadlineService({ engine, logger });
+  const hub = new ChannelHub({ engine, logger });
+  hub.on('event', (e) => {
+    metrics.events.inc({ type: e.type });
+    metrics.publishToEmit.observe(Math.max(0, Date.now() - Date.parse(e.at)) / 1000);
+  });
+  hub.on('gapRepaired', (_channel, n) => metrics.gapsRepaired.inc(n));
+
+  let draining = false;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(requestLog(logger));
+  app.use((req, res, next) => {
+    if (draining) {
+      res.setHeader('Connection', 'close');
+      return sendProblem(req, res, 'SHUTTING_DOWN');
+    }
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (req, res) => {
+    try {
+      await engine.ping();
+      res.json({ status: 'ready', engine: engine.kind });
+    } catch {
+      sendProblem(req, res, 'ENGINE_UNAVAILABLE', `the ${engine.kind} engine is not reachable`);
+    }
+  });
+  app.get('/metrics', async (req, res) => {
+    if (config.metricsRequireKey && keys.size > 0) {
+      const principal = keys.fromRequest(req);
+      if (!principal) throw new AppError('UNAUTHENTICATED', 'metrics need an admin key');
+      if (!isAdmin(principal)) throw new AppError('FORBIDDEN', 'metrics need an admin key');
+    }
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  const api = express.Router();
+  api.use((req, res, next) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, If-Match, X-API-Key, X-Request-Id');
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PATCH, PUT, OPTIONS');
+    res.setHeader('Access-Control-Expose-Headers', 'ETag, Location, Idempotent-Replayed, X-Request-Id');
+    if (req.method === 'OPTIONS') return void res.status(204).end();
+    next();
+  });
+  api.use(express.json({ limit: config.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
+  const requireJson = (req: Request): void => {
+    if (req.body === undefined && hasBody(req)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+  };
+  api.get('/me', keys.authenticate(), (req, res) => void res.json({ data: req.principal }));
+  api.get('/readers', async (_req, res) => void res.json({ data: { channels: await engine.readerCounts() } }));
+  api.use(channelRoutes({ service, engine, hub, keys, requireJson }));
+  api.use(headlineRoutes({ service, keys, requireJson }));
+  api.use(notFound);
+  app.use('/api/v1', api);
+  app.use(staticRoutes());
+  app.use(notFound);
+  app.use(errorHandler);
+
+  const httpServer = createServer(app);
+  gateway = createGateway({ httpServer, hub, logger, corsOrigin: config.corsOrigins });
+  const gw = gateway;
+  const reportReaders = () => engine.reportReaders(processId, gw.localReaders(), READER_REPORT_MS * 3);
+  const stopScheduler = startScheduler(service, config.dueIntervalMs, logger);
+  const stopReports = startReaderReports(reportReaders, READER_REPORT_MS, logger);
+
+  return {
+    config, httpServer, engine, service, hub, gateway: gw, metrics,
+    listen(port = config.port, host = config.host) {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          resolve((httpServer.address() as AddressInfo).port);
+        });
+      });
+    },
+    async close() {
+      if (draining) return;
+      draining = true;
+      stopScheduler();
+      stopReports();
+      await engine.reportReaders(processId, {}, 1).catch(() => undefined);
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      await gw.drain(1000);
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
+      await Promise.race([closed, grace]);
+      httpServer.closeAllConnections();
+      hub.close();
+      if (!deps.engine) await engine.close();
+    },
+  };
+}

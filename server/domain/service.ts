@@ -1,0 +1,126 @@
+/**
+ * The headline service: runs editorial actions against the engine. Each action reads the
+ * document, computes a Mutation and commits it with compare-and-set; on a lost race it reads
+ * again (bounded), unless the caller pinned a version with If-Match.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { CorrectionInput, DeskHeadline, PublishInput } from '../../shared/index.js';
+import { AppError } from './errors.js';
+import * as t from './transitions.js';
+import type { Engine, Mutation } from '../engine/types.js';
+
+export interface ActionResult {
+  headline: DeskHeadline;
+  /** The log cursor of the event this action produced, when it produced one. */
+  cursor?: string;
+  /** True when an Idempotency-Key matched an earlier request and nothing new happened. */
+  replayed: boolean;
+}
+
+export interface ServiceOptions {
+  engine: Engine;
+  logger: Logger;
+  /** @default () => new Date() */
+  clock?: () => Date;
+  /** How long an Idempotency-Key is remembered. @default 24 h */
+  idempotencyTtlMs?: number;
+}
+
+const MAX_ATTEMPTS = 8;
+
+export function newHeadlineId(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+export class HeadlineService {
+  private readonly engine: Engine;
+  private readonly logger: Logger;
+  private readonly clock: () => Date;
+  private readonly idempotencyTtlMs: number;
+
+  constructor(options: ServiceOptions) {
+    this.engine = options.engine;
+    this.logger = options.logger;
+    this.clock = options.clock ?? (() => new Date());
+    this.idempotencyTtlMs = options.idempotencyTtlMs ?? 24 * 3600_000;
+  }
+
+  async publish(channel: string, input: PublishInput, idem?: { key: string; scope: string }): Promise<ActionResult> {
+    const mutation = t.publish(newHeadlineId(), channel, input, this.clock());
+    if (idem) {
+      const fingerprint = createHash('sha256').update(JSON.stringify([channel, input])).digest('base64url');
+      mutation.idempotency = {
+        key: createHash('sha256').update(`${idem.scope}\n${idem.key}`).digest('base64url'),
+        fingerprint,
+        ttlMs: this.idempotencyTtlMs,
+      };
+    }
+    const result = await this.engine.commit(mutation);
+    switch (result.status) {
+      case 'ok':
+        return { headline: mutation.doc, ...(result.event ? { cursor: `${result.event.epoch}:${result.event.offset}` } : {}), replayed: false };
+      case 'replay': {
+        if (result.replay.fingerprint !== mutation.idempotency?.fingerprint) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+        return { headline: result.replay.doc, ...(result.replay.cursor ? { cursor: result.replay.cursor } : {}), replayed: true };
+      }
+      default:
+        throw new Error(`unexpected commit result for a new headline: ${result.status}`);
+    }
+  }
+
+  async get(uri: string): Promise<DeskHeadline> {
+    const doc = await this.engine.getDoc(uri);
+    if (!doc) throw new AppError('HEADLINE_NOT_FOUND');
+    return doc;
+  }
+
+  correct(uri: string, input: CorrectionInput, ifMatch?: number): Promise<ActionResult> {
+    return this.change(uri, (doc, now) => t.correct(doc, input, now), ifMatch);
+  }
+
+  hold(uri: string, reason?: string, ifMatch?: number): Promise<ActionResult> {
+    return this.change(uri, (doc, now) => t.hold(doc, reason, now), ifMatch);
+  }
+
+  release(uri: string, ifMatch?: number): Promise<ActionResult> {
+    return this.change(uri, (doc, now) => t.release(doc, now), ifMatch);
+  }
+
+  retract(uri: string, reason: string, ifMatch?: number): Promise<ActionResult> {
+    return this.change(uri, (doc, now) => t.retract(doc, reason, now), ifMatch);
+  }
+
+  /** Runs due expiries and embargo ends. Safe to run on every process at once: each runs once. */
+  async runDue(limit = 100): Promise<number> {
+    const now = this.clock();
+    let done = 0;
+    for (const entry of await this.engine.due(now.getTime(), limit)) {
+      const doc = await this.engine.getDoc(entry.uri);
+      if (!doc) continue;
+      const final = doc.status === 'retracted' || doc.status === 'expired';
+      const mutation = final ? undefined : entry.kind === 'expire' ? t.expire(doc, now) : t.endEmbargo(doc, now);
+      if (!mutation) continue;
+      const result = await this.engine.commit(mutation);
+      if (result.status === 'ok') done++;
+      if (result.status === 'conflict') this.logger.debug({ uri: entry.uri, kind: entry.kind }, 'due entry raced a change; retried next tick');
+    }
+    return done;
+  }
+
+  private async change(uri: string, action: (doc: DeskHeadline, now: Date) => Mutation, ifMatch?: number): Promise<ActionResult> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const doc = await this.get(uri);
+      if (ifMatch !== undefined && doc.version !== ifMatch) {
+        throw new AppError('VERSION_MISMATCH', `the headline is at version ${doc.version}, not ${ifMatch}`);
+      }
+      const mutation = action(doc, this.clock());
+      const result = await this.engine.commit(mutation);
+      if (result.status === 'ok') {
+        return { headline: mutation.doc, ...(result.event ? { cursor: `${result.event.epoch}:${result.event.offset}` } : {}), replayed: false };
+      }
+      if (result.status !== 'conflict') throw new Error(`unexpected commit result: ${result.status}`);
+    }
+    throw new AppError('VERSION_MISMATCH', 'the headline kept changing; try again');
+  }
+}

@@ -1,0 +1,135 @@
+/** The in-process engine: one process, nothing persisted. The default without REDIS_URL. */
+import { compareNewestFirst, type DeskHeadline, type Headline, type TickerEvent } from '../../shared/index.js';
+import { Emitter } from './emitter.js';
+import { newEpoch } from './epoch.js';
+import type {
+  ChannelSnapshot, CommitResult, DueEntry, DueKind, Engine, EngineEvents, IdempotentReplay, LogRead, Mutation,
+} from './types.js';
+
+/** Documents the desk list returns per channel. */
+export const DESK_LIST_LENGTH = 200;
+
+interface ChannelState {
+  epoch: string;
+  offset: number;
+  log: TickerEvent[];
+  live: Map<string, Headline>;
+}
+
+export interface MemoryEngineOptions {
+  /** Events kept per channel log. @default 10000 */
+  logLength?: number;
+}
+
+export class MemoryEngine implements Engine {
+  readonly kind = 'memory' as const;
+  private readonly emitter = new Emitter<EngineEvents>();
+  private readonly docs = new Map<string, DeskHeadline>();
+  private readonly channels = new Map<string, ChannelState>();
+  private readonly schedule = new Map<string, number>();
+  private readonly idempotency = new Map<string, { replay: IdempotentReplay; until: number }>();
+  private readonly readers = new Map<string, { counts: Record<string, number>; until: number }>();
+  private readonly logLength: number;
+
+  constructor(options: MemoryEngineOptions = {}) {
+    this.logLength = options.logLength ?? 10_000;
+  }
+
+  private channel(name: string): ChannelState {
+    let state = this.channels.get(name);
+    if (!state) this.channels.set(name, (state = { epoch: newEpoch(), offset: 0, log: [], live: new Map() }));
+    return state;
+  }
+
+  async commit(m: Mutation): Promise<CommitResult> {
+    const now = Date.now();
+    if (m.idempotency) {
+      const hit = this.idempotency.get(m.idempotency.key);
+      if (hit && hit.until > now) return { status: 'replay', replay: hit.replay };
+    }
+    const current = this.docs.get(m.uri);
+    if ((current?.version ?? null) !== m.expectVersion) return { status: 'conflict', currentVersion: current?.version ?? null };
+    if (m.claim && !this.schedule.delete(`${m.claim}|${m.uri}`)) return { status: 'claimed' };
+
+    this.docs.set(m.uri, m.doc);
+    const ch = this.channel(m.channel);
+    if (m.live === 'set' && m.event?.headline) ch.live.set(m.uri, m.event.headline);
+    if (m.live === 'delete') ch.live.delete(m.uri);
+    for (const [kind, at] of Object.entries(m.due ?? {}) as [DueKind, number | null][]) {
+      if (at === null) this.schedule.delete(`${kind}|${m.uri}`);
+      else this.schedule.set(`${kind}|${m.uri}`, at);
+    }
+    let event: TickerEvent | undefined;
+    if (m.event) {
+      event = { channel: m.channel, epoch: ch.epoch, offset: ++ch.offset, type: m.event.type, uri: m.uri, version: m.doc.version, at: m.event.at };
+      if (m.event.headline) event.headline = m.event.headline;
+      ch.log.push(event);
+      if (ch.log.length > this.logLength) ch.log.splice(0, ch.log.length - this.logLength);
+    }
+    if (m.idempotency) {
+      const replay: IdempotentReplay = { fingerprint: m.idempotency.fingerprint, doc: m.doc };
+      if (event) replay.cursor = `${event.epoch}:${event.offset}`;
+      this.idempotency.set(m.idempotency.key, { replay, until: now + m.idempotency.ttlMs });
+    }
+    // Fan-out after the commit, asynchronously, as a network engine would.
+    queueMicrotask(() => {
+      if (event) this.emitter.emit('event', event);
+      this.emitter.emit('desk', m.doc);
+    });
+    return event ? { status: 'ok', event } : { status: 'ok' };
+  }
+
+  async getDoc(uri: string): Promise<DeskHeadline | null> {
+    return this.docs.get(uri) ?? null;
+  }
+
+  async snapshot(channel: string): Promise<ChannelSnapshot> {
+    const ch = this.channel(channel);
+    return { epoch: ch.epoch, offset: ch.offset, headlines: [...ch.live.values()].sort(compareNewestFirst) };
+  }
+
+  async readLog(channel: string, epoch: string, after: number, limit: number): Promise<LogRead> {
+    const ch = this.channel(channel);
+    const first = ch.log[0]?.offset ?? ch.offset + 1;
+    const complete = (epoch === ch.epoch || (epoch === '' && after === 0)) && after >= first - 1 && after <= ch.offset;
+    const events = complete ? ch.log.slice(after - first + 1, after - first + 1 + limit) : [];
+    return { epoch: ch.epoch, events, complete, head: ch.offset, first };
+  }
+
+  async deskList(channel: string): Promise<DeskHeadline[]> {
+    return [...this.docs.values()].filter((d) => d.channel === channel).sort(compareNewestFirst).slice(0, DESK_LIST_LENGTH);
+  }
+
+  async due(now: number, limit: number): Promise<DueEntry[]> {
+    const out: DueEntry[] = [];
+    for (const [member, at] of this.schedule) {
+      if (at > now) continue;
+      const [kind, uri] = member.split('|') as [DueKind, string];
+      out.push({ kind, uri });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  on<K extends keyof EngineEvents>(name: K, listener: EngineEvents[K]): () => void {
+    return this.emitter.on(name, listener);
+  }
+
+  async reportReaders(processId: string, counts: Record<string, number>, ttlMs: number): Promise<void> {
+    this.readers.set(processId, { counts, until: Date.now() + ttlMs });
+  }
+
+  async readerCounts(): Promise<Record<string, number>> {
+    const sum: Record<string, number> = {};
+    const now = Date.now();
+    for (const { counts, until } of this.readers.values()) {
+      if (until < now) continue;
+      for (const [channel, n] of Object.entries(counts)) sum[channel] = (sum[channel] ?? 0) + n;
+    }
+    return sum;
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,90 @@
+/**
+ * The storage and fan-out seam. Two implementations: memory (one process) and Redis (many).
+ * The domain decides what a change is (a Mutation); an engine applies it atomically: the
+ * document, the public live set, the channel log, the schedule, the idempotency record and the
+ * fan-out publish happen together or not at all.
+ */
+import type { DeskHeadline, EventType, Headline, TickerEvent } from '../../shared/index.js';
+
+export type DueKind = 'expire' | 'release';
+
+export interface Mutation {
+  uri: string;
+  channel: string;
+  /** Compare-and-set: the version the stored document must have, or null when it must not exist. */
+  expectVersion: number | null;
+  doc: DeskHeadline;
+  /** What happens to the headline in the channel's public live set. */
+  live: 'set' | 'delete' | 'keep';
+  /** The reader-visible event appended to the channel log and fanned out, if any. */
+  event?: { type: EventType; headline?: Headline; at: string };
+  /** Schedule: epoch milliseconds for each kind, or null to clear it. Omitted kinds are left as they are. */
+  due?: Partial<Record<DueKind, number | null>>;
+  /** A due entry this change consumes; the change is refused if another process took it first. */
+  claim?: DueKind;
+  idempotency?: { key: string; fingerprint: string; ttlMs: number };
+}
+
+export interface IdempotentReplay {
+  fingerprint: string;
+  doc: DeskHeadline;
+  cursor?: string;
+}
+
+export type CommitResult =
+  | { status: 'ok'; event?: TickerEvent }
+  | { status: 'conflict'; currentVersion: number | null }
+  | { status: 'claimed' }
+  | { status: 'replay'; replay: IdempotentReplay };
+
+export interface ChannelSnapshot {
+  epoch: string;
+  offset: number;
+  headlines: Headline[];
+}
+
+export interface LogRead {
+  epoch: string;
+  /** Events with offset > after, oldest first, at most `limit`. */
+  events: TickerEvent[];
+  /** False when events after `after` were already trimmed from the log (or the epoch differs). */
+  complete: boolean;
+  /** The newest offset in the log. */
+  head: number;
+  /** The oldest offset still in the log (head + 1 when it is empty). */
+  first: number;
+}
+
+export interface DueEntry {
+  kind: DueKind;
+  uri: string;
+}
+
+export interface EngineEvents {
+  /** A log event from any process. May arrive late, twice or out of order; the hub sequences. */
+  event: (e: TickerEvent) => void;
+  /** A desk change (any document change, public or not) from any process. */
+  desk: (doc: DeskHeadline) => void;
+  /** The fan-out connection came back after a loss: events may have been missed. */
+  resync: () => void;
+}
+
+export interface Engine {
+  readonly kind: 'memory' | 'redis';
+  commit(m: Mutation): Promise<CommitResult>;
+  getDoc(uri: string): Promise<DeskHeadline | null>;
+  /** The live set and the log position it reflects, read atomically. */
+  snapshot(channel: string): Promise<ChannelSnapshot>;
+  readLog(channel: string, epoch: string, after: number, limit: number): Promise<LogRead>;
+  /** A channel's recent documents in every state, newest first, for the desk. */
+  deskList(channel: string): Promise<DeskHeadline[]>;
+  /** Due schedule entries at or before `now` (epoch ms). */
+  due(now: number, limit: number): Promise<DueEntry[]>;
+  on<K extends keyof EngineEvents>(name: K, listener: EngineEvents[K]): () => void;
+  /** Cross-process reader counts: this process reports its own, reads the sum. */
+  reportReaders(processId: string, counts: Record<string, number>, ttlMs: number): Promise<void>;
+  readerCounts(): Promise<Record<string, number>>;
+  /** Resolves when the engine can serve requests; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

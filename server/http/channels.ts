@@ -1,0 +1,81 @@
+/** Channel routes: publish, the public live set, the public log, the desk list. */
+import { Router, type Request, type Response } from 'express';
+import { channelSchema, parseCursor, publishInputSchema } from '../../shared/index.js';
+import { AppError } from '../domain/errors.js';
+import type { HeadlineService } from '../domain/service.js';
+import type { Engine } from '../engine/types.js';
+import type { ChannelHub } from '../realtime/hub.js';
+import { requirePublish, type KeyRing } from './auth.js';
+import { etagOf, idempotencyKey } from './headers.js';
+import { parse } from './problem.js';
+
+export interface ChannelRoutesDeps {
+  service: HeadlineService;
+  engine: Engine;
+  hub: ChannelHub;
+  keys: KeyRing;
+  requireJson: (req: Request) => void;
+  onPublished?: (channel: string) => void;
+}
+
+const channelParam = (req: Request): string => parse(channelSchema, req.params.channel, 'channel:');
+
+export function channelRoutes(deps: ChannelRoutesDeps): Router {
+  const router = Router();
+  const { service, hub, keys } = deps;
+
+  router.post('/channels/:channel/headlines', keys.authenticate(), async (req: Request, res: Response) => {
+    const channel = channelParam(req);
+    const principal = requirePublish(req, channel);
+    const key = idempotencyKey(req);
+    deps.requireJson(req);
+    const input = parse(publishInputSchema, req.body);
+    const result = await service.publish(channel, input, key ? { key, scope: principal.name } : undefined);
+    req.log.info({ uri: result.headline.uri, channel, replayed: result.replayed, status: result.headline.status }, 'headline published');
+    res
+      .status(result.replayed ? 200 : 201)
+      .setHeader('Location', `/api/v1/headlines/${result.headline.uri}`)
+      .setHeader('ETag', etagOf(result.headline.version));
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.json({ data: { headline: result.headline, cursor: result.cursor ?? null } });
+  });
+
+  router.get('/channels/:channel/headlines', async (req: Request, res: Response) => {
+    const channel = channelParam(req);
+    const headlines = await hub.liveSet(channel);
+    res.setHeader('Cache-Control', 'no-store').json({ data: { channel, headlines } });
+  });
+
+  router.get('/channels/:channel/events', async (req: Request, res: Response) => {
+    const channel = channelParam(req);
+    const after = typeof req.query.after === 'string' ? req.query.after : undefined;
+    const limitText = typeof req.query.limit === 'string' ? req.query.limit : '100';
+    const limit = Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw new AppError('VALIDATION_FAILED', 'limit must be 1–1000', [{ field: 'query:limit', message: 'must be an integer from 1 to 1000' }]);
+    }
+    let from = { epoch: '', offset: 0 };
+    if (after !== undefined) {
+      const cursor = parseCursor(after);
+      if (!cursor) throw new AppError('INVALID_CURSOR', 'a cursor looks like "EPOCH:OFFSET"');
+      from = cursor;
+    }
+    let read = await deps.engine.readLog(channel, from.epoch, from.offset, limit);
+    if (!read.complete && after === undefined) read = await deps.engine.readLog(channel, read.epoch, read.first - 1, limit);
+    if (!read.complete) {
+      throw new AppError('CURSOR_EXPIRED', `fetch GET /api/v1/channels/${channel}/headlines for a fresh snapshot`);
+    }
+    const events = read.events;
+    const last = events.at(-1);
+    const cursor = last ? `${last.epoch}:${last.offset}` : `${read.epoch}:${from.offset}`;
+    res.setHeader('Cache-Control', 'no-store').json({ data: { channel, events, cursor, head: `${read.epoch}:${read.head}` } });
+  });
+
+  router.get('/channels/:channel/desk', keys.authenticate(), async (req: Request, res: Response) => {
+    const channel = channelParam(req);
+    requirePublish(req, channel);
+    res.setHeader('Cache-Control', 'no-store').json({ data: { channel, headlines: await deps.engine.deskList(channel) } });
+  });
+
+  return router;
+}

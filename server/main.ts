@@ -1,0 +1,53 @@
+/** Process entry: read config, build the app, listen, handle signals. Nothing else. */
+import { randomBytes } from 'node:crypto';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger } from './logger.js';
+
+function configFromEnv(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`news-ticker: ${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}
+
+const config = configFromEnv();
+const logger = createLogger(config);
+
+if (config.apiKeys.length === 0) {
+  const key = `dev_${randomBytes(18).toString('base64url')}`;
+  config.apiKeys = [{ name: 'development', key, scopes: ['admin'] }];
+  // Printed once, to the terminal only; never through the logger.
+  process.stdout.write(
+    `\n  No API_KEYS set: a development key with the admin scope was created for this run:\n\n    ${key}\n\n` +
+      `  Publish with: curl -H "Authorization: Bearer ${key}" ...\n\n`,
+  );
+}
+
+const app = await createApp({ config, logger });
+const port = await app.listen();
+logger.info({ port, engine: app.engine.kind }, `news-ticker listening on http://localhost:${port}`);
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down: draining sockets and in-flight requests');
+  const force = setTimeout(() => {
+    logger.error('shutdown took too long; exiting');
+    process.exit(1);
+  }, config.shutdownGraceMs + 5_000);
+  force.unref();
+  await app.close();
+  logger.info('stopped');
+  logger.flush?.();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));

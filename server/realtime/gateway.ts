@@ -1,0 +1,136 @@
+/**
+ * The Socket.IO gateway: readers subscribe to channels (with a cursor each) and get the catch-up
+ * then every later event, in log order. Readers cannot publish; anything else gets an error ack.
+ */
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import { z } from 'zod';
+import {
+  MAX_CHANNELS_PER_SOCKET, channelSchema, type Ack, type ClientToServerEvents, type ErrorCode, type ServerToClientEvents,
+  type SubscribeResult,
+} from '../../shared/index.js';
+import type { ChannelHub } from './hub.js';
+
+interface SocketData {
+  log: Logger;
+}
+
+export type TickerServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type TickerSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const subscribeSchema = z.strictObject({
+  channels: z
+    .array(z.strictObject({ channel: channelSchema, cursor: z.string().max(64).optional() }))
+    .min(1)
+    .max(MAX_CHANNELS_PER_SOCKET),
+});
+const unsubscribeSchema = z.strictObject({ channels: z.array(channelSchema).min(1).max(MAX_CHANNELS_PER_SOCKET) });
+
+export const roomOf = (channel: string): string => `ch:${channel}`;
+
+export interface GatewayOptions {
+  httpServer: HttpServer;
+  hub: ChannelHub;
+  logger: Logger;
+  /** Allowed origins for cross-origin widgets. @default '*' */
+  corsOrigin?: string | string[];
+  onReadersChanged?: () => void;
+}
+
+export interface Gateway {
+  io: TickerServer;
+  /** Readers connected to this process, per channel. */
+  localReaders(): Record<string, number>;
+  /** Tells every client to reconnect elsewhere, then closes. */
+  drain(reconnectInMs: number): Promise<void>;
+}
+
+function fail<T>(code: ErrorCode, message: string, errors?: { field: string; message: string }[]): Ack<T> {
+  return { error: { code, message, ...(errors ? { errors } : {}) } };
+}
+
+function zodErrors(error: z.ZodError): { field: string; message: string }[] {
+  return error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const { hub, logger } = options;
+  const io: TickerServer = new Server(options.httpServer, {
+    cors: { origin: options.corsOrigin ?? '*' },
+    perMessageDeflate: false,
+    maxHttpBufferSize: 16_384,
+    pingInterval: 20_000,
+    pingTimeout: 20_000,
+    serveClient: false,
+  });
+
+  hub.on('event', (e) => io.to(roomOf(e.channel)).emit('headline:event', e));
+  hub.on('snapshot', (s) => io.to(roomOf(s.channel)).emit('channel:snapshot', s));
+
+  io.on('connection', (socket: TickerSocket) => {
+    socket.data.log = logger.child({ socketId: socket.id });
+    socket.data.log.debug({ transport: socket.conn.transport.name }, 'socket connected');
+
+    socket.on('channels:subscribe', async (raw, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => undefined;
+      const parsed = subscribeSchema.safeParse(raw);
+      if (!parsed.success) {
+        socket.data.log.info({ issues: parsed.error.issues.length }, 'bad subscribe request');
+        return reply(fail('VALIDATION_FAILED', 'invalid subscribe request', zodErrors(parsed.error)));
+      }
+      try {
+        const results = await Promise.all(parsed.data.channels.map(({ channel, cursor }) =>
+          new Promise<SubscribeResult>((resolve, reject) => {
+            hub.attach(channel, cursor, (c) => {
+              if (c.mode === 'snapshot') socket.emit('channel:snapshot', c.snapshot);
+              else for (const e of c.events) socket.emit('headline:event', e);
+              void socket.join(roomOf(channel));
+              resolve({ channel, mode: c.mode, cursor: c.cursor });
+            }).catch(reject);
+          })));
+        options.onReadersChanged?.();
+        reply({ data: { channels: results } });
+      } catch (err) {
+        socket.data.log.error({ err }, 'subscribe failed');
+        reply(fail('ENGINE_UNAVAILABLE', 'the store is unavailable; retry'));
+      }
+    });
+
+    socket.on('channels:unsubscribe', (raw, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => undefined;
+      const parsed = unsubscribeSchema.safeParse(raw);
+      if (!parsed.success) return reply(fail('VALIDATION_FAILED', 'invalid unsubscribe request', zodErrors(parsed.error)));
+      for (const channel of parsed.data.channels) void socket.leave(roomOf(channel));
+      options.onReadersChanged?.();
+      reply({ data: { channels: parsed.data.channels } });
+    });
+
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (event === 'channels:subscribe' || event === 'channels:unsubscribe') return;
+      socket.data.log.info({ event: event.slice(0, 64) }, 'unknown socket event');
+      const ack = args.at(-1);
+      if (typeof ack === 'function') ack(fail('UNKNOWN_EVENT', 'unknown event; readers can only subscribe and unsubscribe'));
+    });
+
+    socket.on('disconnect', (reason) => {
+      socket.data.log.debug({ reason }, 'socket disconnected');
+      options.onReadersChanged?.();
+    });
+  });
+
+  return {
+    io,
+    localReaders() {
+      const counts: Record<string, number> = {};
+      for (const [room, members] of io.of('/').adapter.rooms) {
+        if (room.startsWith('ch:')) counts[room.slice(3)] = members.size;
+      }
+      return counts;
+    },
+    async drain(reconnectInMs) {
+      io.emit('server:draining', { reconnectInMs });
+      await io.close();
+    },
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * The channel hub: this process's ordered view of each channel it serves. It turns the engine's
+ * fan-out (which may deliver late, twice, out of order or not at all) into a gap-free, ordered
+ * stream per channel, repairing gaps from the log, and keeps the live set and a ring of recent
+ * events in memory, so reconnecting readers catch up without a store round trip each.
+ */
+import type { Logger } from 'pino';
+import {
+  applyEvent, compareNewestFirst, formatCursor, parseCursor, type Headline, type Snapshot, type SnapshotReason, type TickerEvent,
+} from '../../shared/index.js';
+import { Emitter } from '../engine/emitter.js';
+import type { Engine } from '../engine/types.js';
+
+export type CatchUp =
+  | { mode: 'events'; events: TickerEvent[]; cursor: string }
+  | { mode: 'snapshot'; snapshot: Snapshot; cursor: string };
+
+interface HubEvents {
+  event: (e: TickerEvent) => void;
+  snapshot: (s: Snapshot) => void;
+  gapRepaired: (channel: string, events: number) => void;
+}
+
+interface ChannelState {
+  name: string;
+  epoch: string;
+  offset: number;
+  live: Map<string, Headline>;
+  ring: TickerEvent[];
+  sorted?: Headline[];
+  /** Events received while loading or repairing, applied after. */
+  buffer: TickerEvent[] | undefined;
+}
+
+export interface HubOptions {
+  engine: Engine;
+  logger: Logger;
+  /** Recent events kept in memory per channel. @default 1000 */
+  ringSize?: number;
+  /** A reader further behind than this gets a snapshot instead of the events. @default 500 */
+  maxCatchUp?: number;
+}
+
+export class ChannelHub {
+  private readonly emitter = new Emitter<HubEvents>();
+  private readonly channels = new Map<string, Promise<ChannelState>>();
+  private readonly engine: Engine;
+  private readonly logger: Logger;
+  private readonly ringSize: number;
+  private readonly maxCatchUp: number;
+  private readonly unsubscribe: (() => void)[];
+
+  constructor(options: HubOptions) {
+    this.engine = options.engine;
+    this.logger = options.logger;
+    this.ringSize = options.ringSize ?? 1000;
+    this.maxCatchUp = options.maxCatchUp ?? 500;
+    this.unsubscribe = [
+      this.engine.on('event', (e) => this.receive(e)),
+      this.engine.on('resync', () => void this.repairAll()),
+    ];
+  }
+
+  on<K extends keyof HubEvents>(name: K, listener: HubEvents[K]): () => void {
+    return this.emitter.on(name, listener);
+  }
+
+  close(): void {
+    for (const off of this.unsubscribe) off();
+  }
+
+  /** The channels this process follows. */
+  watched(): string[] {
+    return [...this.channels.keys()];
+  }
+
+  private watch(name: string): Promise<ChannelState> {
+    let state = this.channels.get(name);
+    if (!state) {
+      state = this.load(name);
+      this.channels.set(name, state);
+      state.catch(() => this.channels.delete(name));
+    }
+    return state;
+  }
+
+  private async load(name: string): Promise<ChannelState> {
+    const state: ChannelState = { name, epoch: '', offset: 0, live: new Map(), ring: [], buffer: [] };
+    this.loading.set(name, state);
+    try {
+      const snap = await this.engine.snapshot(name);
+      state.epoch = snap.epoch;
+      state.offset = snap.offset;
+      for (const h of snap.headlines) state.live.set(h.uri, h);
+    } finally {
+      this.loading.delete(name);
+    }
+    this.ready.set(name, state);
+    this.drain(state);
+    return state;
+  }
+
+  private readonly loading = new Map<string, ChannelState>();
+  private readonly ready = new Map<string, ChannelState>();
+
+  private receive(e: TickerEvent): void {
+    const state = this.ready.get(e.channel) ?? this.loading.get(e.channel);
+    if (!state) return; // nobody here follows this channel
+    if (state.buffer) {
+      state.buffer.push(e);
+      return;
+    }
+    this.accept(state, e);
+  }
+
+  /** Applies an event in order; a gap or a new epoch starts a repair. */
+  private accept(state: ChannelState, e: TickerEvent): void {
+    if (e.epoch !== state.epoch) {
+      void this.repair(state);
+      return;
+    }
+    if (e.offset <= state.offset) return; // already applied
+    if (e.offset > state.offset + 1) {
+      void this.repair(state);
+      return;
+    }
+    state.offset = e.offset;
+    if (applyEvent(state.live, e)) state.sorted = undefined;
+    state.ring.push(e);
+    if (state.ring.length > this.ringSize * 1.5) state.ring.splice(0, state.ring.length - this.ringSize);
+    this.emitter.emit('event', e);
+  }
+
+  private drain(state: ChannelState): void {
+    const buffered = state.buffer ?? [];
+    state.buffer = undefined;
+    buffered.sort((a, b) => a.offset - b.offset);
+    for (const e of buffered) {
+      // accept() may start a repair, which buffers again: later events wait for it.
+      const pending = (state as { buffer?: TickerEvent[] }).buffer;
+      if (pending) pending.push(e);
+      else this.accept(state, e);
+    }
+  }
+
+  /** Reads the log from this process's offset to the head; on a new epoch, reloads and resnapshots. */
+  private async repair(state: ChannelState): Promise<void> {
+    if (state.buffer) return; // a load or repair is already running; it drains what arrives
+    state.buffer = [];
+    let repaired = 0;
+    try {
+      for (;;) {
+        const read = await this.engine.readLog(state.name, state.epoch, state.offset, 1000);
+        if (!read.complete) {
+          await this.resnapshot(state);
+          return;
+        }
+        for (const e of read.events) {
+          state.offset = e.offset;
+          if (applyEvent(state.live, e)) state.sorted = undefined;
+          state.ring.push(e);
+          this.emitter.emit('event', e);
+          repaired++;
+        }
+        if (state.ring.length > this.ringSize) state.ring.splice(0, state.ring.length - this.ringSize);
+        if (read.events.length === 0 || state.offset >= read.head) break;
+      }
+      if (repaired) {
+        this.logger.info({ channel: state.name, events: repaired }, 'log gap repaired');
+        this.emitter.emit('gapRepaired', state.name, repaired);
+      }
+    } catch (err) {
+      this.logger.warn({ err, channel: state.name }, 'log repair failed; retried on the next event or reconnect');
+    } finally {
+      this.drain(state);
+    }
+  }
+
+  private async resnapshot(state: ChannelState): Promise<void> {
+    const snap = await this.engine.snapshot(state.name);
+    state.epoch = snap.epoch;
+    state.offset = snap.offset;
+    state.live = new Map(snap.headlines.map((h) => [h.uri, h]));
+    state.sorted = undefined;
+    state.ring = [];
+    this.logger.warn({ channel: state.name, epoch: snap.epoch }, 'channel log lost or trimmed; sending a fresh snapshot');
+    this.emitter.emit('snapshot', this.snapshotOf(state, 'resync'));
+  }
+
+  /** After the fan-out connection returns: read every followed channel's log for what was missed. */
+  async repairAll(): Promise<void> {
+    await Promise.all([...this.ready.values()].map((s) => this.repair(s)));
+  }
+
+  private snapshotOf(state: ChannelState, reason: SnapshotReason): Snapshot {
+    state.sorted ??= [...state.live.values()].sort(compareNewestFirst);
+    return {
+      channel: state.name, epoch: state.epoch, offset: state.offset, cursor: formatCursor(state),
+      headlines: state.sorted, fresh: true, reason,
+    };
+  }
+
+  /** The live set of a channel now, newest first. */
+  async liveSet(channel: string): Promise<Headline[]> {
+    return this.snapshotOf(await this.watch(channel), 'first-visit').headlines;
+  }
+
+  /**
+   * Brings a reader at `cursor` up to date. `deliver` runs synchronously at a point where the
+   * catch-up ends exactly at this process's offset, so the caller can join the channel's
+   * broadcast inside it and miss or repeat nothing.
+   */
+  async attach(channel: string, cursorText: string | undefined, deliver: (c: CatchUp) => void): Promise<void> {
+    const state = await this.watch(channel);
+    const cursor = cursorText ? parseCursor(cursorText) : undefined;
+    if (cursor && cursor.epoch === state.epoch && cursor.offset > state.offset) await this.repair(state);
+    const result = await this.catchUp(state, cursor);
+    deliver(result);
+  }
+
+  private async catchUp(state: ChannelState, cursor: { epoch: string; offset: number } | undefined): Promise<CatchUp> {
+    const snapshot = (reason: SnapshotReason): CatchUp => {
+      const s = this.snapshotOf(state, reason);
+      return { mode: 'snapshot', snapshot: s, cursor: s.cursor };
+    };
+    if (!cursor) return snapshot('first-visit');
+    if (cursor.epoch !== state.epoch) return snapshot('epoch-changed');
+    if (cursor.offset > state.offset || state.offset - cursor.offset > this.maxCatchUp) return snapshot('cursor-too-old');
+    const fromRing = this.fromRing(state, cursor.offset);
+    if (fromRing) return { mode: 'events', events: fromRing, cursor: formatCursor(state) };
+    // Older than the ring: read the log once, then join it to the ring (which may have moved on).
+    const read = await this.engine.readLog(state.name, state.epoch, cursor.offset, this.maxCatchUp);
+    if (!read.complete) return snapshot('cursor-too-old');
+    const last = read.events.at(-1)?.offset ?? cursor.offset;
+    const tail = this.fromRing(state, last);
+    if (!tail) return snapshot('cursor-too-old');
+    return { mode: 'events', events: [...read.events.filter((e) => e.offset <= last), ...tail], cursor: formatCursor(state) };
+  }
+
+  /** Events after `offset` up to the current offset, when the ring still holds them all. */
+  private fromRing(state: ChannelState, offset: number): TickerEvent[] | undefined {
+    if (offset >= state.offset) return [];
+    const first = state.ring[0];
+    if (!first || first.offset > offset + 1) return undefined;
+    return state.ring.slice(offset + 1 - first.offset);
+  }
+}

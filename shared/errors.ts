@@ -1,0 +1,51 @@
+/**
+ * The error catalogue. HTTP answers carry these as RFC 9457 problem+json `code`; socket acks
+ * carry them as `{ error: { code, message } }`. Codes are stable: clients switch on them.
+ */
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 400, title: 'The request has invalid fields' },
+  MALFORMED_JSON: { status: 400, title: 'The body is not valid JSON' },
+  INVALID_CURSOR: { status: 400, title: 'The cursor is not valid' },
+  INVALID_HEADER: { status: 400, title: 'A header has an invalid value' },
+  UNAUTHENTICATED: { status: 401, title: 'An API key is required' },
+  FORBIDDEN: { status: 403, title: 'The API key lacks the scope for this action' },
+  NOT_FOUND: { status: 404, title: 'No such resource' },
+  HEADLINE_NOT_FOUND: { status: 404, title: 'No headline with this id' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  HEADLINE_FINAL: { status: 409, title: 'The headline is retracted or expired and cannot change' },
+  INVALID_TRANSITION: { status: 409, title: 'The headline is not in a state that allows this' },
+  VERSION_MISMATCH: { status: 412, title: 'The headline has changed since the version in If-Match' },
+  CURSOR_EXPIRED: { status: 410, title: 'The cursor is older than the retained log or from a lost log; fetch a fresh snapshot' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The body must be application/json' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'This Idempotency-Key was used with a different request' },
+  ENGINE_UNAVAILABLE: { status: 503, title: 'The store is unavailable; retry with the same Idempotency-Key' },
+  SHUTTING_DOWN: { status: 503, title: 'The server is shutting down; retry on another instance' },
+  INTERNAL: { status: 500, title: 'Internal error' },
+  UNKNOWN_EVENT: { status: 400, title: 'Unknown socket event' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface FieldError {
+  /** Dotted path of the failing field, e.g. "headline" or "infoSources.0.name". */
+  field: string;
+  message: string;
+}
+
+/** RFC 9457 problem details, with our stable `code`. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail?: string;
+  instance?: string;
+  errors?: FieldError[];
+}
+
+export const PROBLEM_TYPE_BASE = 'https://news-ticker.dev/problems/';
+
+export function problemType(code: ErrorCode): string {
+  return PROBLEM_TYPE_BASE + code.toLowerCase().replace(/_/g, '-');
+}

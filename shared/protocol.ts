@@ -1,0 +1,63 @@
+/**
+ * The Socket.IO contract, typed once for server and client. The server is
+ * `Server<ClientToServerEvents, ServerToClientEvents>`, the client
+ * `Socket<ServerToClientEvents, ClientToServerEvents>`. Documented in docs/protocol.md.
+ */
+import type { ErrorCode, FieldError } from './errors.js';
+import type { Headline } from './headline.js';
+import type { TickerEvent } from './events.js';
+
+export type Ack<T> = { data: T } | { error: { code: ErrorCode; message: string; errors?: FieldError[] } };
+
+export interface ChannelRequest {
+  channel: string;
+  /** The cursor from the last event or snapshot the client applied; omit on a first visit. */
+  cursor?: string;
+}
+
+export interface SubscribeRequest {
+  channels: ChannelRequest[];
+}
+
+export interface SubscribeResult {
+  channel: string;
+  /** `events`: the missed events were sent; `snapshot`: a fresh snapshot was sent. */
+  mode: 'events' | 'snapshot';
+  /** The cursor after the catch-up that was sent. */
+  cursor: string;
+}
+
+export type SnapshotReason = 'first-visit' | 'cursor-too-old' | 'epoch-changed' | 'resync';
+
+/** The live set of a channel at `cursor`, newest first. Replaces whatever the client showed. */
+export interface Snapshot {
+  channel: string;
+  cursor: string;
+  epoch: string;
+  offset: number;
+  headlines: Headline[];
+  fresh: true;
+  reason: SnapshotReason;
+}
+
+export interface DrainingNotice {
+  /** The client should reconnect (to another instance) after about this many milliseconds. */
+  reconnectInMs: number;
+}
+
+export interface ServerToClientEvents {
+  /** One log event of a subscribed channel, in log order. */
+  'headline:event': (event: TickerEvent) => void;
+  /** A fresh snapshot of a subscribed channel. */
+  'channel:snapshot': (snapshot: Snapshot) => void;
+  /** This server instance is shutting down. */
+  'server:draining': (notice: DrainingNotice) => void;
+}
+
+export interface ClientToServerEvents {
+  'channels:subscribe': (req: SubscribeRequest, ack: (res: Ack<{ channels: SubscribeResult[] }>) => void) => void;
+  'channels:unsubscribe': (req: { channels: string[] }, ack: (res: Ack<{ channels: string[] }>) => void) => void;
+}
+
+/** Most channels one socket may follow. */
+export const MAX_CHANNELS_PER_SOCKET = 20;

@@ -1,0 +1,80 @@
+/** The zod schemas of everything that crosses the edge (HTTP bodies, socket payloads). Server-side. */
+import { z } from 'zod';
+import { CHANNEL_PATTERN, LIMITS, URGENCY_PRESETS, type UrgencyPreset } from './headline.js';
+import { isHttpUrl, normalizeText } from './text.js';
+
+export const channelSchema = z.string().regex(CHANNEL_PATTERN, 'a channel is 1–64 of a-z, 0-9 and "-", starting with a letter or digit');
+
+/** A headline id (`uri`): what the server generates, and what clients may send back. */
+export const uriSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'not a headline id');
+
+/** Looks like HTML markup: a tag, a comment or a doctype. Headlines are plain text. */
+const MARKUP = /<\s*\/?\s*[a-z!?][^>]*>|<\s*(script|style|iframe|img|svg)\b/i;
+
+/** Normalised, bounded, non-empty plain text. */
+export function text(max: number, opts: { plain?: boolean } = {}) {
+  return z
+    .string()
+    .transform((value) => normalizeText(value))
+    .pipe(
+      z
+        .string()
+        .min(1, 'must not be empty')
+        .max(max, `must be at most ${max} characters`)
+        .refine((v) => !opts.plain || !MARKUP.test(v), 'must be plain text, not HTML markup'),
+    );
+}
+
+const isoDate = z.iso.datetime({ offset: true }).transform((v) => new Date(v).toISOString());
+
+const languageSchema = z
+  .string()
+  .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag such as "ar" or "en-GB"');
+
+const urgencySchema = z.union([
+  z.number().int().min(1).max(9),
+  z.enum(Object.keys(URGENCY_PRESETS) as [UrgencyPreset, ...UrgencyPreset[]]).transform((p) => URGENCY_PRESETS[p]),
+]);
+
+const linkSchema = z.string().max(LIMITS.link).refine(isHttpUrl, 'must be an absolute http(s) URL');
+
+const infoSourceSchema = z.strictObject({ name: text(LIMITS.by), uri: linkSchema.optional() });
+
+/** Body of `POST /api/v1/channels/:channel/headlines`. */
+export const publishInputSchema = z.strictObject({
+  headline: text(LIMITS.headline, { plain: true }),
+  language: languageSchema.optional(),
+  urgency: urgencySchema.default(URGENCY_PRESETS.routine),
+  pubStatus: z.enum(['usable', 'withheld']).default('usable'),
+  link: linkSchema.optional(),
+  by: text(LIMITS.by).optional(),
+  infoSources: z.array(infoSourceSchema).max(LIMITS.infoSources).optional(),
+  section: text(LIMITS.section).optional(),
+  edNote: text(LIMITS.edNote).optional(),
+  expires: isoDate.optional(),
+  embargoedUntil: isoDate.optional(),
+});
+export type PublishInput = z.infer<typeof publishInputSchema>;
+export type PublishRequest = z.input<typeof publishInputSchema>;
+
+/** Body of `PATCH /api/v1/headlines/:id`: a correction; the edNote says what changed. */
+export const correctionInputSchema = z.strictObject({
+  headline: text(LIMITS.headline, { plain: true }).optional(),
+  language: languageSchema.optional(),
+  urgency: urgencySchema.optional(),
+  link: linkSchema.nullable().optional(),
+  by: text(LIMITS.by).nullable().optional(),
+  infoSources: z.array(infoSourceSchema).max(LIMITS.infoSources).nullable().optional(),
+  section: text(LIMITS.section).nullable().optional(),
+  expires: isoDate.nullable().optional(),
+  edNote: text(LIMITS.edNote),
+});
+export type CorrectionInput = z.infer<typeof correctionInputSchema>;
+
+/** Body of retract, hold and release calls. */
+export const reasonInputSchema = z.strictObject({ reason: text(LIMITS.reason) });
+export const optionalReasonInputSchema = z.strictObject({ reason: text(LIMITS.reason).optional() });
+
+/** Body of `PUT /api/v1/headlines/:id/expires`. */
+export const expiryInputSchema = z.strictObject({ expires: isoDate.nullable() });
+
