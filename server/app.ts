@@ -121,9 +121,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(errorHandler);
 
   const httpServer = createServer(app);
-  gateway = createGateway({ httpServer, hub, logger, corsOrigin: config.corsOrigins });
+  const reportReaders = () => engine.reportReaders(processId, gateway?.localReaders() ?? {}, READER_REPORT_MS * 3);
+  let reportSoon: NodeJS.Timeout | undefined;
+  const onReadersChanged = (): void => {
+    reportSoon ??= setTimeout(() => {
+      reportSoon = undefined;
+      reportReaders().catch(() => undefined);
+    }, 200);
+  };
+  gateway = createGateway({
+    httpServer, hub, logger, corsOrigin: config.corsOrigins, onReadersChanged,
+    desk: { keys, engine, readersEveryMs: READER_REPORT_MS },
+  });
   const gw = gateway;
-  const reportReaders = () => engine.reportReaders(processId, gw.localReaders(), READER_REPORT_MS * 3);
   const stopScheduler = startScheduler(service, config.dueIntervalMs, logger);
   const stopReports = startReaderReports(reportReaders, READER_REPORT_MS, logger);
 
@@ -143,6 +153,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       draining = true;
       stopScheduler();
       stopReports();
+      clearTimeout(reportSoon);
       await engine.reportReaders(processId, {}, 1).catch(() => undefined);
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();

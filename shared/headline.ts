@@ -54,11 +54,14 @@ export interface DeskHeadline extends Headline {
   edNote?: string;
   status: DeskStatus;
   corrected: boolean;
+  /** Why it was held or retracted. */
   reason?: string;
+  /** Readers connected to its channel (all processes) when it went out. */
+  reach?: number;
 }
 
 export function publicView(h: DeskHeadline): Headline {
-  const { edNote: _e, status: _s, corrected: _c, reason: _r, ...rest } = h;
+  const { edNote: _e, status: _s, corrected: _c, reason: _r, reach: _n, ...rest } = h;
   return rest;
 }
 

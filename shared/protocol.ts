@@ -4,7 +4,7 @@
  * `Socket<ServerToClientEvents, ClientToServerEvents>`. Documented in docs/protocol.md.
  */
 import type { ErrorCode, FieldError } from './errors.js';
-import type { Headline } from './headline.js';
+import type { DeskHeadline, Headline } from './headline.js';
 import type { TickerEvent } from './events.js';
 
 export type Ack<T> = { data: T } | { error: { code: ErrorCode; message: string; errors?: FieldError[] } };
@@ -45,6 +45,18 @@ export interface DrainingNotice {
   reconnectInMs: number;
 }
 
+/** The desk's view on connect: recent documents in every state, and reader counts. */
+export interface DeskState {
+  channels: string[];
+  headlines: DeskHeadline[];
+  readers: Record<string, number>;
+}
+
+export interface ReaderCounts {
+  /** Connected readers per channel, summed over every server process. */
+  channels: Record<string, number>;
+}
+
 export interface ServerToClientEvents {
   /** One log event of a subscribed channel, in log order. */
   'headline:event': (event: TickerEvent) => void;
@@ -52,11 +64,20 @@ export interface ServerToClientEvents {
   'channel:snapshot': (snapshot: Snapshot) => void;
   /** This server instance is shutting down. */
   'server:draining': (notice: DrainingNotice) => void;
+  /** Desk only: any change to a document of a followed channel (public or not). */
+  'desk:change': (doc: DeskHeadline) => void;
+  /** Desk only: reader counts, every few seconds. */
+  'desk:readers': (counts: ReaderCounts) => void;
 }
 
 export interface ClientToServerEvents {
   'channels:subscribe': (req: SubscribeRequest, ack: (res: Ack<{ channels: SubscribeResult[] }>) => void) => void;
   'channels:unsubscribe': (req: { channels: string[] }, ack: (res: Ack<{ channels: string[] }>) => void) => void;
+  /**
+   * Newsroom desk: follow every document change of these channels. Needs an API key in the
+   * handshake (`io(url, { auth: { key } })`) that may publish to each channel.
+   */
+  'desk:subscribe': (req: { channels: string[] }, ack: (res: Ack<DeskState>) => void) => void;
 }
 
 /** Most channels one socket may follow. */

@@ -48,6 +48,7 @@ export class HeadlineService {
 
   async publish(channel: string, input: PublishInput, idem?: { key: string; scope: string }): Promise<ActionResult> {
     const mutation = t.publish(newHeadlineId(), channel, input, this.clock());
+    if (mutation.event) mutation.doc.reach = await this.reachOf(channel);
     if (idem) {
       const fingerprint = createHash('sha256').update(JSON.stringify([channel, input])).digest('base64url');
       mutation.idempotency = {
@@ -84,7 +85,7 @@ export class HeadlineService {
   }
 
   release(uri: string, ifMatch?: number): Promise<ActionResult> {
-    return this.change(uri, (doc, now) => t.release(doc, now), ifMatch);
+    return this.change(uri, (doc, now) => t.release(doc, now), ifMatch, true);
   }
 
   retract(uri: string, reason: string, ifMatch?: number): Promise<ActionResult> {
@@ -101,6 +102,7 @@ export class HeadlineService {
       const final = doc.status === 'retracted' || doc.status === 'expired';
       const mutation = final ? undefined : entry.kind === 'expire' ? t.expire(doc, now) : t.endEmbargo(doc, now);
       if (!mutation) continue;
+      if (entry.kind === 'release' && mutation.event) mutation.doc.reach = await this.reachOf(doc.channel);
       const result = await this.engine.commit(mutation);
       if (result.status === 'ok') done++;
       if (result.status === 'conflict') this.logger.debug({ uri: entry.uri, kind: entry.kind }, 'due entry raced a change; retried next tick');
@@ -108,13 +110,23 @@ export class HeadlineService {
     return done;
   }
 
-  private async change(uri: string, action: (doc: DeskHeadline, now: Date) => Mutation, ifMatch?: number): Promise<ActionResult> {
+  /** Readers connected to a channel now, over all processes; undefined when unknown. */
+  private async reachOf(channel: string): Promise<number | undefined> {
+    try {
+      return (await this.engine.readerCounts())[channel] ?? 0;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async change(uri: string, action: (doc: DeskHeadline, now: Date) => Mutation, ifMatch?: number, measureReach = false): Promise<ActionResult> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const doc = await this.get(uri);
       if (ifMatch !== undefined && doc.version !== ifMatch) {
         throw new AppError('VERSION_MISMATCH', `the headline is at version ${doc.version}, not ${ifMatch}`);
       }
       const mutation = action(doc, this.clock());
+      if (measureReach && mutation.event) mutation.doc.reach = await this.reachOf(doc.channel);
       const result = await this.engine.commit(mutation);
       if (result.status === 'ok') {
         return { headline: mutation.doc, ...(result.event ? { cursor: `${result.event.epoch}:${result.event.offset}` } : {}), replayed: false };

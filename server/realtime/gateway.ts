@@ -10,6 +10,8 @@ import {
   MAX_CHANNELS_PER_SOCKET, channelSchema, type Ack, type ClientToServerEvents, type ErrorCode, type ServerToClientEvents,
   type SubscribeResult,
 } from '../../shared/index.js';
+import { canPublish, type KeyRing } from '../http/auth.js';
+import type { Engine } from '../engine/types.js';
 import type { ChannelHub } from './hub.js';
 
 interface SocketData {
@@ -25,9 +27,12 @@ const subscribeSchema = z.strictObject({
     .min(1)
     .max(MAX_CHANNELS_PER_SOCKET),
 });
+const deskSchema = z.strictObject({ channels: z.array(channelSchema).min(1).max(100) });
 const unsubscribeSchema = z.strictObject({ channels: z.array(channelSchema).min(1).max(MAX_CHANNELS_PER_SOCKET) });
 
 export const roomOf = (channel: string): string => `ch:${channel}`;
+const deskRoomOf = (channel: string): string => `desk:${channel}`;
+const DESK_ALL = 'desk';
 
 export interface GatewayOptions {
   httpServer: HttpServer;
@@ -36,6 +41,8 @@ export interface GatewayOptions {
   /** Allowed origins for cross-origin widgets. @default '*' */
   corsOrigin?: string | string[];
   onReadersChanged?: () => void;
+  /** The newsroom desk feed: authenticated by API key in the socket handshake. */
+  desk: { keys: KeyRing; engine: Engine; readersEveryMs: number };
 }
 
 export interface Gateway {
@@ -67,6 +74,14 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   hub.on('event', (e) => io.to(roomOf(e.channel)).emit('headline:event', e));
   hub.on('snapshot', (s) => io.to(roomOf(s.channel)).emit('channel:snapshot', s));
+  const { desk } = options;
+  desk.engine.on('desk', (doc) => io.to(deskRoomOf(doc.channel)).emit('desk:change', doc));
+  const readersTimer = setInterval(() => {
+    if (!io.of('/').adapter.rooms.get(DESK_ALL)?.size) return;
+    desk.engine.readerCounts().then((channels) => io.to(DESK_ALL).emit('desk:readers', { channels }), () => undefined);
+  }, desk.readersEveryMs);
+  readersTimer.unref();
+  io.engine.on('close', () => clearInterval(readersTimer));
 
   io.on('connection', (socket: TickerSocket) => {
     socket.data.log = logger.child({ socketId: socket.id });
@@ -106,8 +121,30 @@ export function createGateway(options: GatewayOptions): Gateway {
       reply({ data: { channels: parsed.data.channels } });
     });
 
+    socket.on('desk:subscribe', async (raw, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => undefined;
+      const parsed = deskSchema.safeParse(raw);
+      if (!parsed.success) return reply(fail('VALIDATION_FAILED', 'invalid desk request', zodErrors(parsed.error)));
+      const key = (socket.handshake.auth as { key?: unknown } | undefined)?.key;
+      const principal = typeof key === 'string' ? desk.keys.find(key) : undefined;
+      if (!principal) return reply(fail('UNAUTHENTICATED', 'connect with io(url, { auth: { key } })'));
+      const denied = parsed.data.channels.filter((c) => !canPublish(principal, c));
+      if (denied.length) return reply(fail('FORBIDDEN', `the key "${principal.name}" may not publish to ${denied.join(', ')}`));
+      socket.data.log = socket.data.log.child({ keyName: principal.name });
+      try {
+        for (const channel of parsed.data.channels) await socket.join(deskRoomOf(channel));
+        await socket.join(DESK_ALL);
+        const lists = await Promise.all(parsed.data.channels.map((c) => desk.engine.deskList(c)));
+        const headlines = lists.flat().sort((a, b) => b.versionCreated.localeCompare(a.versionCreated));
+        reply({ data: { channels: parsed.data.channels, headlines, readers: await desk.engine.readerCounts() } });
+      } catch (err) {
+        socket.data.log.error({ err }, 'desk subscribe failed');
+        reply(fail('ENGINE_UNAVAILABLE', 'the store is unavailable; retry'));
+      }
+    });
+
     socket.onAny((event: string, ...args: unknown[]) => {
-      if (event === 'channels:subscribe' || event === 'channels:unsubscribe') return;
+      if (event === 'channels:subscribe' || event === 'channels:unsubscribe' || event === 'desk:subscribe') return;
       socket.data.log.info({ event: event.slice(0, 64) }, 'unknown socket event');
       const ack = args.at(-1);
       if (typeof ack === 'function') ack(fail('UNKNOWN_EVENT', 'unknown event; readers can only subscribe and unsubscribe'));
