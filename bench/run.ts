@@ -1,0 +1,240 @@
+/**
+ * `npm run bench`: the fan-out benchmark of issue 5. For each N and each target it starts the
+ * target's processes and a separate load-generator process, runs the phases (connect, memory,
+ * single headline, burst, reconnect storm on Redis, publish API), prints one table per phase and
+ * exits non-zero when any run delivered less than everything it should have.
+ *
+ *   npm run bench                      # N = 1000, 5000, 10000, all targets
+ *   npm run bench -- --n 1000          # choose N (comma-separated)
+ *   npm run bench -- --quick           # CI: N = 200, fewer headlines, under a minute
+ *   npm run bench -- --targets memory,socketio --json out.json
+ *
+ * Everything runs on 127.0.0.1; every phase has a timeout; every child is killed on exit.
+ */
+import { fork, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import type { FromLoadgen, PhaseResult, ToLoadgen } from './ipc.js';
+import { delay, kill, killAll, track, Tail, withTimeout } from './procs.js';
+import { completeness, renderTables, type MemResult, type PhaseSettings, type TargetRun } from './report.js';
+import { LABELS, TARGET_NAMES, startTarget, type Target, type TargetName } from './targets.js';
+
+const { values: args } = parseArgs({
+  options: {
+    n: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    targets: { type: 'string' },
+    json: { type: 'string' },
+    'max-minutes': { type: 'string' },
+  },
+});
+
+const quick = args.quick ?? false;
+const ns = (args.n ?? (quick ? '200' : '1000,5000,10000')).split(',').map((v) => Number(v.trim()));
+if (ns.some((n) => !Number.isInteger(n) || n < 1 || n > 50_000)) throw new Error('--n takes integers from 1 to 50000, comma-separated');
+const targets = (args.targets?.split(',').map((t) => t.trim()) ?? TARGET_NAMES) as TargetName[];
+for (const t of targets) if (!TARGET_NAMES.includes(t)) throw new Error(`unknown target "${t}"; choose from ${TARGET_NAMES.join(', ')}`);
+
+const settings: PhaseSettings = quick
+  ? { singleCount: 5, singleIntervalMs: 300, burstCount: 50, burstConcurrency: 8, stormCount: 12, stormIntervalMs: 100, stormJitterMs: 300, apiRate: 200, apiDurationMs: 2000 }
+  : { singleCount: 10, singleIntervalMs: 1000, burstCount: 200, burstConcurrency: 8, stormCount: 40, stormIntervalMs: 200, stormJitterMs: 1000, apiRate: 200, apiDurationMs: 5000 };
+const STORM_KILL_AFTER = quick ? 3 : 5;
+
+const maxMinutes = Number(args['max-minutes'] ?? (quick ? 3 : 60));
+let exiting = false;
+function exit(code: number): never {
+  exiting = true;
+  killAll();
+  process.exit(code);
+}
+process.on('SIGINT', () => exit(130));
+process.on('SIGTERM', () => exit(143));
+process.on('uncaughtException', (err) => {
+  process.stderr.write(`bench: ${err.stack ?? err.message}\n`);
+  exit(2);
+});
+process.on('exit', () => {
+  if (!exiting) killAll();
+});
+setTimeout(() => {
+  process.stderr.write(`bench: gave up after ${maxMinutes} minutes\n`);
+  exit(2);
+}, maxMinutes * 60_000).unref();
+
+/** The load generator, a separate process driven one phase at a time. */
+class Loadgen {
+  private readonly child: ChildProcess;
+  private readonly tail: Tail;
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve: (r: PhaseResult) => void; reject: (e: Error) => void }>();
+
+  constructor(private readonly onKill: (victim: string) => Promise<number>) {
+    this.child = track(fork(fileURLToPath(new URL('./loadgen.ts', import.meta.url)), [], {
+      execArgv: ['--import', 'tsx', '--max-old-space-size=4096'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    }));
+    this.tail = new Tail(this.child);
+    this.child.on('message', (raw: unknown) => this.onMessage(raw as FromLoadgen));
+    this.child.once('exit', (code, signal) => {
+      for (const w of this.waiting.values()) w.reject(new Error(`load generator exited (${code ?? signal}):\n${this.tail}`));
+      this.waiting.clear();
+    });
+  }
+
+  ready(): Promise<void> {
+    return withTimeout(new Promise((resolve) => {
+      const on = (raw: unknown) => {
+        if ((raw as FromLoadgen).type === 'ready') {
+          this.child.off('message', on);
+          resolve();
+        }
+      };
+      this.child.on('message', on);
+    }), 20_000, 'load generator start');
+  }
+
+  private onMessage(msg: FromLoadgen): void {
+    if (msg.type === 'kill') {
+      void this.onKill(msg.victim).then((at) => this.child.send({ type: 'killed', id: msg.id, at } satisfies ToLoadgen));
+      return;
+    }
+    if (msg.type === 'ready') return;
+    const w = this.waiting.get(msg.id);
+    this.waiting.delete(msg.id);
+    if (msg.type === 'result') w?.resolve(msg.result);
+    else w?.reject(new Error(msg.message));
+  }
+
+  /** Sends a phase command and waits for its result, a little longer than the phase's own bound. */
+  call<T extends PhaseResult['phase']>(type: T, cmd: Omit<Extract<ToLoadgen, { type: T }>, 'id' | 'type'>, timeoutMs: number): Promise<Extract<PhaseResult, { phase: T }>> {
+    const id = ++this.nextId;
+    const p = new Promise<PhaseResult>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.child.send({ ...cmd, type, id } as ToLoadgen);
+    });
+    return withTimeout(p, timeoutMs + 15_000, `${type} phase`) as Promise<Extract<PhaseResult, { phase: T }>>;
+  }
+
+  stop(): Promise<void> {
+    return kill(this.child);
+  }
+}
+
+async function memOf(target: Target): Promise<{ rss: number; heapUsed: number }> {
+  const all = await Promise.all(target.servers.filter((s) => s.child.exitCode === null && !s.child.signalCode).map((s) => s.mem()));
+  return all.reduce((a, b) => ({ rss: a.rss + b.rss, heapUsed: a.heapUsed + b.heapUsed }), { rss: 0, heapUsed: 0 });
+}
+
+async function redisCommands(redis: Redis | undefined): Promise<number> {
+  if (!redis) return Number.NaN;
+  const info = await redis.info('stats');
+  return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? Number.NaN);
+}
+
+async function runTarget(name: TargetName, n: number): Promise<TargetRun> {
+  const run: TargetRun = { target: name };
+  const target = await startTarget(name);
+  const channel = `bench-${randomBytes(3).toString('hex')}`;
+  const probe = target.redis ? new Redis(target.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 }) : undefined;
+  const loadgen = new Loadgen(async (victim) => {
+    const server = target.servers.find((s) => s.url === victim);
+    const at = Date.now();
+    if (server) await kill(server.child);
+    return at;
+  });
+  try {
+    await probe?.connect();
+    await loadgen.ready();
+    const before = await memOf(target);
+    const connectMs = 30_000 + n * 10;
+    run.connect = await loadgen.call('connect', { proto: target.proto, urls: target.urls, channel, n, concurrency: 100, timeoutMs: connectMs }, connectMs);
+    await delay(1000);
+    const after = await memOf(target);
+    run.mem = { rssBefore: before.rss, rssAfter: after.rss, heapBefore: before.heapUsed, heapAfter: after.heapUsed, readers: run.connect.readers } satisfies MemResult;
+
+    const singleMs = 15_000 + n * 3;
+    run.single = await loadgen.call('single', { publish: target.publish(channel), count: settings.singleCount, intervalMs: settings.singleIntervalMs, timeoutMs: singleMs },
+      singleMs + settings.singleCount * settings.singleIntervalMs);
+
+    const burstMs = 30_000 + (n * settings.burstCount) / 5;
+    run.burst = await loadgen.call('burst', { publish: target.publish(channel), count: settings.burstCount, concurrency: settings.burstConcurrency, timeoutMs: burstMs }, burstMs);
+
+    if (name === 'redis' && target.servers.length === 2) {
+      const cmds0 = await redisCommands(probe);
+      const stormMs = 30_000 + settings.stormCount * settings.stormIntervalMs + n * 2;
+      const storm = await loadgen.call('storm', {
+        publish: target.publish(channel), victim: target.urls[0]!, survivor: target.urls[1]!, count: settings.stormCount,
+        intervalMs: settings.stormIntervalMs, killAfter: STORM_KILL_AFTER, jitterMs: settings.stormJitterMs, timeoutMs: stormMs,
+      }, stormMs);
+      run.storm = { ...storm, redisCommands: (await redisCommands(probe)) - cmds0 - 1 };
+    }
+
+    await loadgen.call('disconnect', {}, 30_000);
+    await delay(500);
+    run.api = await loadgen.call('api', { publish: target.publish(`${channel}-api`), rate: settings.apiRate, durationMs: settings.apiDurationMs, timeoutMs: 10_000 },
+      settings.apiDurationMs + 10_000);
+  } catch (err) {
+    const tails = target.servers.map((s) => `--- ${s.name} ---\n${s.tail}`).join('\n');
+    run.error = `${err instanceof Error ? err.message : String(err)}\n${tails}`;
+  } finally {
+    probe?.disconnect();
+    await loadgen.stop();
+    await target.stop();
+  }
+  return run;
+}
+
+function openFileLimit(): number {
+  try {
+    return Number(execFileSync('/bin/sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim());
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function failures(run: TargetRun): string[] {
+  const out: string[] = [];
+  if (run.error) out.push(`${LABELS[run.target]}: ${run.error.split('\n')[0]}`);
+  for (const [phase, r] of [['single', run.single], ['burst', run.burst], ['storm', run.storm]] as const) {
+    if (r && completeness(r) < 1) out.push(`${LABELS[run.target]}: ${phase} delivered ${r.delivered} of ${r.expected}`);
+  }
+  if (run.storm && run.storm.duplicates > 0) out.push(`${LABELS[run.target]}: storm delivered ${run.storm.duplicates} duplicates`);
+  if (run.connect && run.connect.failed > 0) out.push(`${LABELS[run.target]}: ${run.connect.failed} readers failed to connect`);
+  return out;
+}
+
+const limit = openFileLimit();
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+console.log(`# news-ticker fan-out benchmark${quick ? ' (quick)' : ''}\n`);
+console.log(`${new Date().toISOString()} · node ${process.version} · ${cpus().length} × ${cpu} · ${(totalmem() / 2 ** 30).toFixed(0)} GB · ulimit -n ${limit}`);
+console.log('Server(s), load generator and redis-server share these cores.\n');
+
+const allRuns: { n: number; runs: TargetRun[] }[] = [];
+const failed: string[] = [];
+for (const n of ns) {
+  if (Number.isFinite(limit) && n + 256 > limit) {
+    failed.push(`N=${n}: needs about ${n + 256} open files per process; ulimit -n is ${limit} (raise it with ulimit -n before running)`);
+    continue;
+  }
+  const runs: TargetRun[] = [];
+  for (const name of targets) {
+    process.stderr.write(`N=${n}: ${LABELS[name]}…\n`);
+    const run = await runTarget(name, n);
+    runs.push(run);
+    failed.push(...failures(run).map((f) => `N=${n}: ${f}`));
+    if (run.error) process.stderr.write(`${run.error}\n`);
+  }
+  allRuns.push({ n, runs });
+  console.log(renderTables(n, runs, settings));
+}
+if (args.json) writeFileSync(args.json, JSON.stringify({ settings, ulimit: limit, cpu, results: allRuns }, null, 2));
+
+if (failed.length) {
+  console.log(`\nFAILED (${failed.length}):\n${failed.map((f) => `- ${f}`).join('\n')}`);
+  exit(1);
+}
+console.log('\nAll runs complete: every reader got every headline.');
+exit(0);
