@@ -53,12 +53,13 @@ export class RedisEngine implements Engine {
     const common = {
       lazyConnect: true,
       maxRetriesPerRequest: 5,
-      // A command whose reply was lost is not sent again: the caller sees an error and retries
-      // with its Idempotency-Key, rather than a change running twice.
+      // A command whose reply was lost is not sent again (ioredis then drops it, so
+      // commandTimeout settles it): the caller sees a 503 and retries with its Idempotency-Key,
+      // rather than a change running twice behind its back.
       autoResendUnfulfilledCommands: false,
       retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1000) * (0.5 + Math.random() / 2),
     };
-    this.cmd = new Redis(options.url, { ...common, connectionName: 'news-ticker:cmd' }) as ScriptedRedis;
+    this.cmd = new Redis(options.url, { ...common, connectionName: 'news-ticker:cmd', commandTimeout: 3_000 }) as ScriptedRedis;
     this.sub = new Redis(options.url, { ...common, connectionName: 'news-ticker:sub', maxRetriesPerRequest: null });
     this.cmd.defineCommand('ntCommit', { numberOfKeys: 8, lua: COMMIT });
     this.cmd.defineCommand('ntSnapshot', { numberOfKeys: 4, lua: SNAPSHOT });

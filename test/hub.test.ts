@@ -1,0 +1,77 @@
+/**
+ * The hub repairs what the fan-out loses: a test double of the fan-out (the real memory engine,
+ * with chosen events dropped on their way to the hub) shows that a gap is filled from the log,
+ * in order, before later events.
+ */
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { HeadlineService } from '../server/domain/service.js';
+import { MemoryEngine } from '../server/engine/memory.js';
+import type { EngineEvents } from '../server/engine/types.js';
+import { ChannelHub } from '../server/realtime/hub.js';
+import { publishInputSchema, type TickerEvent } from '../shared/index.js';
+
+const logger = pino({ level: 'silent' });
+
+/** Resolves once the hub has delivered the event at `offset` (now or later). */
+function untilOffset(hub: ChannelHub, delivered: number[], offset: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (delivered.includes(offset)) return resolve();
+    const off = hub.on('event', (e) => {
+      if (e.offset === offset) {
+        off();
+        resolve();
+      }
+    });
+  });
+}
+
+/** The memory engine, except that its fan-out drops the events whose offsets are listed. */
+class LossyFanout extends MemoryEngine {
+  readonly dropped = new Set<number>();
+  override on<K extends keyof EngineEvents>(name: K, listener: EngineEvents[K]): () => void {
+    if (name !== 'event') return super.on(name, listener);
+    const inner = listener as unknown as EngineEvents['event'];
+    return super.on('event', ((e: TickerEvent) => {
+      if (!this.dropped.has(e.offset)) inner(e);
+    }) as EngineEvents[K]);
+  }
+}
+
+describe('channel hub', () => {
+  it('repairs a gap in the fan-out from the log and delivers in order, once', async () => {
+    const engine = new LossyFanout();
+    const hub = new ChannelHub({ engine, logger });
+    const service = new HeadlineService({ engine, logger });
+    const delivered: number[] = [];
+    let repaired = 0;
+    hub.on('event', (e) => delivered.push(e.offset));
+    hub.on('gapRepaired', (_c, n) => (repaired += n));
+    await hub.liveSet('news');
+    engine.dropped.add(2).add(3).add(4);
+    const publish = (i: number) => service.publish('news', publishInputSchema.parse({ headline: `n${i}` }));
+    for (let i = 1; i <= 6; i++) await publish(i);
+    await untilOffset(hub, delivered, 6);
+    expect(delivered).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(repaired).toBe(4);
+    expect((await hub.liveSet('news')).map((h) => h.headline).sort()).toEqual(['n1', 'n2', 'n3', 'n4', 'n5', 'n6']);
+    hub.close();
+  });
+
+  it('serves a reader catch-up from memory and a snapshot when the cursor is too far behind', async () => {
+    const engine = new MemoryEngine();
+    const hub = new ChannelHub({ engine, logger, maxCatchUp: 5 });
+    const service = new HeadlineService({ engine, logger });
+    const delivered: number[] = [];
+    hub.on('event', (e) => delivered.push(e.offset));
+    await hub.liveSet('c');
+    const first = await service.publish('c', publishInputSchema.parse({ headline: 'a' }));
+    for (let i = 0; i < 8; i++) await service.publish('c', publishInputSchema.parse({ headline: `b${i}` }));
+    await untilOffset(hub, delivered, 9);
+    const near = await new Promise<unknown>((resolve) => void hub.attach('c', `${first.cursor!.split(':')[0]}:6`, resolve));
+    expect(near).toMatchObject({ mode: 'events', events: [{ offset: 7 }, { offset: 8 }, { offset: 9 }] });
+    const far = await new Promise<unknown>((resolve) => void hub.attach('c', first.cursor, resolve));
+    expect(far).toMatchObject({ mode: 'snapshot', snapshot: { reason: 'cursor-too-old', offset: 9 } });
+    hub.close();
+  });
+});
