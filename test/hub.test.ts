@@ -32,9 +32,10 @@ class LossyFanout extends MemoryEngine {
   override on<K extends keyof EngineEvents>(name: K, listener: EngineEvents[K]): () => void {
     if (name !== 'event') return super.on(name, listener);
     const inner = listener as unknown as EngineEvents['event'];
-    return super.on('event', ((e: TickerEvent) => {
+    const lossy: EngineEvents['event'] = (e: TickerEvent) => {
       if (!this.dropped.has(e.offset)) inner(e);
-    }) as EngineEvents[K]);
+    };
+    return super.on('event', lossy);
   }
 }
 
