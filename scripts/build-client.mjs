@@ -2,7 +2,7 @@
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
-const entries = ['client/embed.ts', 'client/live.ts', 'client/dashboard/main.ts'].filter((f) => existsSync(f));
+const entries = ['client/embed.ts', 'client/dashboard/main.ts'].filter((f) => existsSync(f));
 await build({
   entryPoints: entries.map((file) => ({ in: file, out: file.replace(/^client\//, '').replace(/\/main$/, '').replace(/\.ts$/, '') })),
   outdir: 'dist/client',

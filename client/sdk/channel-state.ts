@@ -1,0 +1,88 @@
+/**
+ * One channel as a reader holds it: the live set at a log position (epoch + offset). Events are
+ * applied strictly in log order; a repeat is ignored, a gap is reported so the caller resyncs.
+ * Headlines past their `expires` leave by the reader's own clock.
+ */
+import { applyEvent, compareNewestFirst, formatCursor, parseCursor, type TickerEvent } from '../../shared/events.js';
+import type { Headline } from '../../shared/headline.js';
+import type { Snapshot } from '../../shared/protocol.js';
+
+export type ApplyResult = 'changed' | 'unchanged' | 'duplicate' | 'gap';
+
+/** What is persisted per channel so a reload resumes: the cursor and the live set at it. */
+export interface SavedChannel {
+  cursor: string;
+  headlines: Headline[];
+}
+
+export class ChannelState {
+  readonly live = new Map<string, Headline>();
+  epoch = '';
+  offset = 0;
+  private sorted: Headline[] | undefined;
+
+  constructor(readonly channel: string) {}
+
+  /** The position to resume from, once anything was applied. */
+  get cursor(): string | undefined {
+    return this.epoch ? formatCursor(this) : undefined;
+  }
+
+  /** The live set, newest first. */
+  headlines(): readonly Headline[] {
+    return (this.sorted ??= [...this.live.values()].sort(compareNewestFirst));
+  }
+
+  /** A snapshot replaces the channel's set and position. */
+  replace(s: Pick<Snapshot, 'epoch' | 'offset' | 'headlines'>): void {
+    this.live.clear();
+    for (const h of s.headlines) this.live.set(h.uri, h);
+    this.epoch = s.epoch;
+    this.offset = s.offset;
+    this.sorted = undefined;
+  }
+
+  apply(e: TickerEvent): ApplyResult {
+    if (e.epoch === this.epoch && e.offset <= this.offset) return 'duplicate';
+    if (e.epoch !== this.epoch || e.offset !== this.offset + 1) return 'gap';
+    this.offset = e.offset;
+    if (!applyEvent(this.live, e)) return 'unchanged';
+    this.sorted = undefined;
+    return 'changed';
+  }
+
+  /** Drops every headline whose `expires` is at or before `now`; returns whether any left. */
+  expire(now: number): boolean {
+    let changed = false;
+    for (const [uri, h] of this.live) {
+      if (h.expires && Date.parse(h.expires) <= now) changed = this.live.delete(uri);
+    }
+    if (changed) this.sorted = undefined;
+    return changed;
+  }
+
+  /** The earliest `expires` still ahead, in ms since the epoch. */
+  nextExpiry(): number | undefined {
+    let next: number | undefined;
+    for (const h of this.live.values()) {
+      const t = h.expires ? Date.parse(h.expires) : NaN;
+      if (t === t && (next === undefined || t < next)) next = t;
+    }
+    return next;
+  }
+
+  save(): SavedChannel | undefined {
+    const cursor = this.cursor;
+    return cursor ? { cursor, headlines: [...this.live.values()] } : undefined;
+  }
+
+  /** Restores a saved position; anything malformed is ignored (the server then sends a snapshot). */
+  restore(saved: unknown): void {
+    if (!saved || typeof saved !== 'object') return;
+    const { cursor, headlines } = saved as Partial<SavedChannel>;
+    const pos = typeof cursor === 'string' ? parseCursor(cursor) : undefined;
+    if (!pos || !Array.isArray(headlines)) return;
+    const valid = headlines.filter((h) => h && typeof h.uri === 'string' && typeof h.headline === 'string' && h.channel === this.channel);
+    this.replace({ ...pos, headlines: valid });
+  }
+}

@@ -1,0 +1,60 @@
+/** Builds and updates one headline's <li>. Text only through textContent; links only http(s). */
+import type { Headline } from '../../shared/headline.js';
+import { isHttpUrl } from '../../shared/text.js';
+import { clockTime, fullTime, relativeTime, urgentLabel, type TimeOptions } from './i18n.js';
+
+export interface ItemContext {
+  relative: boolean;
+  now: number;
+  time: TimeOptions;
+  /** Link target, e.g. "_top" inside the iframe page. */
+  target: string | null;
+}
+
+const shown = new WeakMap<HTMLLIElement, Headline>();
+
+const el = <K extends keyof HTMLElementTagNameMap>(tag: K, part: string, text?: string): HTMLElementTagNameMap[K] => {
+  const node = document.createElement(tag);
+  node.setAttribute('part', part);
+  node.className = part;
+  if (text !== undefined) node.textContent = text;
+  return node;
+};
+
+export const isUrgent = (h: Headline): boolean => h.urgency <= 2;
+
+/** Creates or updates `li` in place for `h` (a correction keeps the element, only its text changes). */
+export function renderItem(h: Headline, ctx: ItemContext, li: HTMLLIElement = el('li', 'item')): HTMLLIElement {
+  if (shown.get(li) !== h) {
+    shown.set(li, h);
+    li.lang = h.language;
+    li.dir = h.direction;
+    li.dataset.uri = h.uri;
+    li.dataset.urgency = String(h.urgency);
+    const text = el('bdi', 'headline', h.headline);
+    text.dir = 'auto';
+    const children: Node[] = [];
+    if (isUrgent(h)) children.push(el('span', 'label', urgentLabel(h.language)));
+    if (h.link && isHttpUrl(h.link)) {
+      const a = el('a', 'link');
+      a.href = h.link;
+      if (ctx.target) a.target = ctx.target;
+      if (ctx.target === '_blank') a.rel = 'noopener';
+      a.append(text);
+      children.push(a);
+    } else children.push(text);
+    const time = el('time', 'time');
+    time.dateTime = h.firstCreated;
+    children.push(time);
+    li.replaceChildren(...children);
+  }
+  const time = li.lastElementChild as HTMLTimeElement;
+  time.textContent = ctx.relative ? relativeTime(h.firstCreated, ctx.now, h.language, ctx.time) : clockTime(h.firstCreated, h.language, ctx.time);
+  time.title = fullTime(h.firstCreated, h.language, ctx.time);
+  return li;
+}
+
+/** Urgent (flash, bulletin) first, then newest first. */
+export function tickerOrder(a: Headline, b: Headline): number {
+  return Number(isUrgent(b)) - Number(isUrgent(a)) || b.firstCreated.localeCompare(a.firstCreated) || b.uri.localeCompare(a.uri);
+}

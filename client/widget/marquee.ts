@@ -1,0 +1,64 @@
+/**
+ * The scroll mode's motion: a track holding the headline group and enough aria-hidden copies to
+ * loop seamlessly, moved by one Web Animation of `transform` only (no layout per frame) at a
+ * constant speed in px/s. Leftward in a left-to-right ticker, rightward in a right-to-left one.
+ * A re-layout keeps the item the reader is looking at where it was, so nothing jumps.
+ */
+export class Marquee {
+  private animation: Animation | undefined;
+  private running = true;
+
+  constructor(private readonly viewport: HTMLElement, private readonly track: HTMLElement) {}
+
+  layout(group: HTMLUListElement, rtl: boolean, speed: number): void {
+    const anchor = this.anchor();
+    this.stop();
+    this.track.replaceChildren(group);
+    const width = group.getBoundingClientRect().width;
+    if (width < 1 || !group.children.length) return;
+    const copies = Math.max(1, Math.ceil(this.viewport.clientWidth / width));
+    for (let i = 0; i < copies; i++) {
+      const copy = group.cloneNode(true) as HTMLUListElement;
+      copy.setAttribute('aria-hidden', 'true');
+      copy.dataset.copy = String(i + 1);
+      for (const a of copy.querySelectorAll('a')) a.tabIndex = -1;
+      this.track.append(copy);
+    }
+    const sign = rtl ? 1 : -1;
+    const duration = (width / speed) * 1000;
+    const animation = this.track.animate([{ transform: 'translateX(0)' }, { transform: `translateX(${sign * width}px)` }], { duration, iterations: Infinity });
+    this.animation = animation;
+    const same = anchor && this.track.children[anchor.group]?.querySelector<HTMLElement>(`[data-uri="${CSS.escape(anchor.uri)}"]`);
+    if (anchor && same) {
+      const t = ((anchor.x - same.getBoundingClientRect().left) / (sign * speed)) * 1000;
+      animation.currentTime = ((t % duration) + duration) % duration;
+    }
+    if (!this.running) animation.pause();
+  }
+
+  setRunning(running: boolean): void {
+    this.running = running;
+    if (!this.animation) return;
+    if (running) this.animation.play();
+    else this.animation.pause();
+  }
+
+  stop(): void {
+    this.animation?.cancel();
+    this.animation = undefined;
+  }
+
+  /** The first item in view: which group it is in, its uri and its x now. */
+  private anchor(): { group: number; uri: string; x: number } | undefined {
+    if (!this.animation) return undefined;
+    const view = this.viewport.getBoundingClientRect();
+    const groups = [...this.track.children];
+    for (let g = 0; g < groups.length; g++) {
+      for (const li of groups[g]!.children) {
+        const r = li.getBoundingClientRect();
+        if (r.right > view.left && r.left < view.right) return { group: g, uri: (li as HTMLElement).dataset.uri ?? '', x: r.left };
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * <news-ticker channels="ar-breaking" mode="scroll|rotate|list">: live headlines of one or more
+ * channels, in Shadow DOM, over the page's shared TickerClient. Accessible (named pause button,
+ * hover/focus pause, reduced motion, silent loop copies, one polite live region), right-to-left
+ * aware, and quiet when off-screen or in a hidden tab.
+ */
+import type { Headline } from '../../shared/headline.js';
+import { sharedClient, type ConnectionStatus, type TickerClient } from '../sdk/index.js';
+import { uiStrings, urgentLabel, type UiStrings } from './i18n.js';
+import { isUrgent, renderItem, tickerOrder, type ItemContext } from './items.js';
+import { Marquee } from './marquee.js';
+import { adoptStyles } from './news-ticker.styles.js';
+
+export type TickerMode = 'scroll' | 'rotate' | 'list';
+export type TickerState = 'connecting' | 'live' | 'reconnecting' | 'empty';
+export interface TickerStateDetail {
+  state: TickerState;
+  stale: boolean;
+}
+
+const make = <K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, part = cls): HTMLElementTagNameMap[K] => {
+  const node = document.createElement(tag);
+  node.className = cls;
+  if (part) node.setAttribute('part', part);
+  return node;
+};
+
+export class NewsTicker extends HTMLElement {
+  /** The server when no `server` attribute is set; embed.js sets it to its own origin. */
+  static defaultServer: string | undefined;
+  static readonly observedAttributes = ['channels', 'server', 'mode', 'speed', 'interval', 'max', 'time-zone', 'numbering', 'label', 'stale-after', 'lang', 'target'];
+
+  private readonly base = make('div', 'base');
+  private readonly heading = make('span', 'title');
+  private readonly viewport = make('div', 'viewport');
+  private readonly track = make('div', 'track');
+  private readonly group = make('ul', 'group', 'list');
+  private readonly statusText = make('span', 'status');
+  private readonly controls = make('div', 'controls');
+  private readonly pauseButton = make('button', 'pause');
+  private readonly prevButton = make('button', 'prev');
+  private readonly nextButton = make('button', 'next');
+  private readonly announcer = make('div', 'sr', 'announcer');
+  private readonly marquee = new Marquee(this.viewport, this.track);
+  private readonly reduced = matchMedia('(prefers-reduced-motion: reduce)');
+
+  private client: TickerClient | undefined;
+  private releases: (() => void)[] = [];
+  private readonly items = new Map<string, HTMLLIElement>();
+  private headlines: Headline[] = [];
+  private readonly seen = new Set<string>();
+  private readonly primed = new Set<string>();
+  private index = 0;
+  private userPaused = false;
+  private hovered = false;
+  private focused = false;
+  private onScreen = true;
+  private stale = false;
+  private timers: { rotate?: number; stale?: number; clock?: number } = {};
+  private observers: { io?: IntersectionObserver; ro?: ResizeObserver } = {};
+  private laidOut = '';
+
+  constructor() {
+    super();
+    const root = this.attachShadow({ mode: 'open' });
+    adoptStyles(root);
+    this.pauseButton.type = this.prevButton.type = this.nextButton.type = 'button';
+    this.pauseButton.setAttribute('aria-pressed', 'false');
+    this.prevButton.textContent = '‹';
+    this.nextButton.textContent = '›';
+    this.announcer.setAttribute('role', 'status');
+    this.announcer.setAttribute('aria-live', 'polite');
+    this.base.setAttribute('role', 'region');
+    this.track.append(this.group);
+    this.viewport.append(this.track);
+    this.controls.append(this.pauseButton, this.prevButton, this.nextButton);
+    this.base.append(this.heading, this.viewport, this.statusText, this.controls, this.announcer);
+    root.append(this.base);
+    this.pauseButton.addEventListener('click', () => this.setPaused(!this.userPaused));
+    this.prevButton.addEventListener('click', () => this.step(-1));
+    this.nextButton.addEventListener('click', () => this.step(1));
+    this.base.addEventListener('pointerenter', () => this.hover(true));
+    this.base.addEventListener('pointerleave', () => this.hover(false));
+    this.base.addEventListener('focusin', () => this.setFocused(true));
+    this.base.addEventListener('focusout', (e) => this.setFocused(this.base.contains(e.relatedTarget as Node | null)));
+  }
+
+  get mode(): TickerMode {
+    const m = this.getAttribute('mode');
+    return m === 'rotate' || m === 'list' ? m : 'scroll';
+  }
+
+  /** Whether the reader paused the ticker with the button. */
+  get paused(): boolean {
+    return this.userPaused;
+  }
+
+  connectedCallback(): void {
+    this.start();
+    this.observers.io = new IntersectionObserver((entries) => {
+      this.onScreen = entries.some((e) => e.isIntersecting);
+      this.motion();
+    });
+    this.observers.io.observe(this);
+    this.observers.ro = new ResizeObserver(() => this.render(true));
+    this.observers.ro.observe(this.viewport);
+    document.addEventListener('visibilitychange', this.motion);
+    this.reduced.addEventListener('change', this.rerender);
+  }
+
+  disconnectedCallback(): void {
+    for (const release of this.releases) release();
+    this.releases = [];
+    for (const t of Object.values(this.timers)) clearTimeout(t);
+    this.timers = {};
+    this.observers.io?.disconnect();
+    this.observers.ro?.disconnect();
+    document.removeEventListener('visibilitychange', this.motion);
+    this.reduced.removeEventListener('change', this.rerender);
+    this.marquee.stop();
+    this.laidOut = '';
+  }
+
+  attributeChangedCallback(): void {
+    if (this.isConnected) this.start();
+  }
+
+  private get ui(): UiStrings {
+    return uiStrings(this.closest('[lang]')?.getAttribute('lang') || 'en');
+  }
+
+  private num(name: string, fallback: number): number {
+    const n = Number(this.getAttribute(name));
+    return n > 0 ? n : fallback;
+  }
+
+  private channels(): string[] {
+    return [...new Set((this.getAttribute('channels') ?? '').split(/[\s,]+/).filter(Boolean))];
+  }
+
+  /** (Re)follows the channels; new follows come before old releases so a shared socket stays up. */
+  private start(): void {
+    const old = this.releases;
+    this.releases = [];
+    const client = sharedClient(this.getAttribute('server') || NewsTicker.defaultServer || location.origin);
+    this.client = client;
+    const mine = new Set(this.channels());
+    for (const channel of mine) this.releases.push(client.follow(channel));
+    this.releases.push(
+      client.on('change', (channel) => void (mine.has(channel) && this.refresh([channel]))),
+      client.on('status', () => this.status()),
+    );
+    for (const release of old) release();
+    const ui = this.ui;
+    this.heading.textContent = this.getAttribute('label') ?? '';
+    this.base.setAttribute('aria-label', this.getAttribute('label') || ui.region);
+    this.pauseButton.setAttribute('aria-label', ui.pause);
+    this.prevButton.setAttribute('aria-label', ui.previous);
+    this.nextButton.setAttribute('aria-label', ui.next);
+    this.refresh([...mine]);
+    this.status();
+  }
+
+  /** Merges the channels' live sets; announces headlines that are new since the channel was primed. */
+  private refresh(changed: string[]): void {
+    const client = this.client;
+    if (!client) return;
+    const all = this.channels().flatMap((c) => client.headlines(c));
+    this.headlines = all.sort(tickerOrder).slice(0, this.num('max', 30));
+    const fresh: Headline[] = [];
+    for (const h of all) {
+      if (this.seen.has(h.uri)) continue;
+      this.seen.add(h.uri);
+      if (this.primed.has(h.channel)) fresh.push(h);
+    }
+    for (const c of changed) if (client.headlines(c).length || client.status === 'live') this.primed.add(c);
+    if (fresh.length) this.announcer.textContent = fresh.map((h) => (isUrgent(h) ? `${urgentLabel(h.language)}: ${h.headline}` : h.headline)).join(' — ');
+    this.render(false);
+    this.status();
+  }
+
+  private context(): ItemContext {
+    return {
+      relative: this.mode === 'list',
+      now: Date.now(),
+      time: {
+        timeZone: this.getAttribute('time-zone') || Intl.DateTimeFormat().resolvedOptions().timeZone,
+        numberingSystem: this.getAttribute('numbering') || 'latn',
+      },
+      target: this.getAttribute('target'),
+    };
+  }
+
+  private readonly rerender = (): void => this.render(true);
+
+  private render(relayoutOnly: boolean): void {
+    const mode = this.mode;
+    const reduced = this.reduced.matches;
+    const oneAtATime = mode === 'rotate' || (mode === 'scroll' && reduced);
+    if (!relayoutOnly) {
+      const ctx = this.context();
+      const keep = new Set<string>();
+      const lis = this.headlines.map((h) => {
+        keep.add(h.uri);
+        const li = renderItem(h, ctx, this.items.get(h.uri));
+        this.items.set(h.uri, li);
+        return li;
+      });
+      for (const uri of this.items.keys()) if (!keep.has(uri)) this.items.delete(uri);
+      this.group.replaceChildren(...lis);
+    }
+    this.base.className = `base ${mode}${oneAtATime ? ' one' : ''}`;
+    this.index = Math.min(this.index, Math.max(0, this.headlines.length - 1));
+    this.headlines.forEach((h, i) => void (this.items.get(h.uri)!.hidden = oneAtATime && i !== this.index));
+    this.pauseButton.hidden = mode === 'list' || reduced;
+    this.prevButton.hidden = this.nextButton.hidden = !oneAtATime;
+    this.controls.hidden = mode === 'list';
+    const rtl = getComputedStyle(this).direction === 'rtl';
+    const scrolling = mode === 'scroll' && !reduced;
+    const layoutKey = `${scrolling}|${rtl}|${this.num('speed', 60)}`;
+    if (scrolling && this.isConnected) {
+      if (!relayoutOnly || layoutKey !== this.laidOut || this.viewport.clientWidth) this.marquee.layout(this.group, rtl, this.num('speed', 60));
+    } else {
+      this.marquee.stop();
+      this.track.replaceChildren(this.group);
+    }
+    this.laidOut = layoutKey;
+    if (mode === 'list') this.timers.clock ??= window.setInterval(() => this.render(false), 30_000);
+    this.motion();
+  }
+
+  private step(delta: number): void {
+    const n = this.headlines.length;
+    if (!n) return;
+    this.index = (this.index + delta + n) % n;
+    this.render(true);
+    const li = this.items.get(this.headlines[this.index]!.uri);
+    if (li && !this.reduced.matches) li.animate([{ transform: 'translateY(40%)' }, { transform: 'none' }], { duration: 250, easing: 'ease-out' });
+  }
+
+  private setPaused(paused: boolean): void {
+    this.userPaused = paused;
+    this.pauseButton.setAttribute('aria-pressed', String(paused));
+    this.pauseButton.textContent = paused ? '▶' : '⏸';
+    this.pauseButton.setAttribute('aria-label', this.ui.pause);
+    this.motion();
+  }
+
+  private hover(on: boolean): void {
+    this.hovered = on;
+    this.motion();
+  }
+
+  private setFocused(on: boolean): void {
+    this.focused = on;
+    this.motion();
+  }
+
+  /** Runs motion only when nobody paused it, it is on screen, the tab is visible and motion is wanted. */
+  private readonly motion = (): void => {
+    if (!this.pauseButton.textContent) this.pauseButton.textContent = '⏸';
+    const running = !this.userPaused && !this.hovered && !this.focused && this.onScreen && !document.hidden && !this.reduced.matches;
+    this.marquee.setRunning(running);
+    const rotating = running && this.mode === 'rotate' && this.headlines.length > 1 && this.isConnected;
+    if (rotating && this.timers.rotate === undefined) {
+      this.timers.rotate = window.setInterval(() => this.step(1), this.num('interval', 5000));
+    } else if (!rotating && this.timers.rotate !== undefined) {
+      clearInterval(this.timers.rotate);
+      this.timers.rotate = undefined;
+    }
+  };
+
+  private status(): void {
+    const status: ConnectionStatus = this.client?.status ?? 'connecting';
+    const has = this.headlines.length > 0;
+    const state: TickerState = status === 'reconnecting' ? 'reconnecting' : status === 'live' ? (has ? 'live' : 'empty') : 'connecting';
+    if (state === 'reconnecting') {
+      this.timers.stale ??= window.setTimeout(() => {
+        this.stale = true;
+        this.status();
+      }, this.num('stale-after', 10_000));
+    } else {
+      clearTimeout(this.timers.stale);
+      this.timers.stale = undefined;
+      this.stale = false;
+    }
+    const ui = this.ui;
+    const text = state === 'empty' ? ui.empty : state === 'connecting' && !has ? ui.connecting : this.stale ? ui.reconnecting : '';
+    this.statusText.textContent = text;
+    this.statusText.hidden = !text;
+    this.toggleAttribute('stale', this.stale);
+    if (this.getAttribute('state') !== state || this.hasAttribute('stale') !== this.stale) {
+      this.setAttribute('state', state);
+      this.dispatchEvent(new CustomEvent<TickerStateDetail>('news-ticker-state', { detail: { state, stale: this.stale } }));
+    } else this.setAttribute('state', state);
+  }
+}
