@@ -17,7 +17,7 @@ export interface TargetRun {
   mem?: MemResult;
   single?: LatencyResult;
   burst?: BurstResult;
-  storm?: StormResult & { redisCommands: number };
+  storm?: StormResult & { redisCommands: number; redisTop: string };
   api?: ApiResult;
 }
 
@@ -93,11 +93,11 @@ export function renderTables(n: number, runs: TargetRun[], s: PhaseSettings): st
   const storm = runs.filter((r) => r.storm);
   if (storm.length) {
     out.push(`### Reconnect storm (SIGKILL one of 2 processes; ${s.stormCount} headlines at ${(1000 / s.stormIntervalMs).toFixed(0)}/s; reconnect jitter 0–${s.stormJitterMs} ms; readers come back with their cursors)`, '',
-      table(['target', 'readers moved', 'complete', 'missing', 'duplicates', 'snapshots', 'all back, s', 'all caught up, s', 'stranded', 'Redis commands (per moved reader)'],
+      table(['target', 'readers moved', 'complete', 'missing', 'duplicates', 'snapshots', 'all back, s', 'all caught up, s', 'stranded', 'Redis commands during the storm (per moved reader): busiest'],
         storm.map((r) => {
           const x = r.storm!;
           return [LABELS[r.target], String(x.moved), pct(x), String(x.missing), String(x.duplicates), String(x.snapshots), f(x.backSeconds, 2),
-            f(x.caughtUpSeconds, 2), String(x.stranded), `${x.redisCommands} (${f(x.redisCommands / Math.max(1, x.moved), 3)})`];
+            f(x.caughtUpSeconds, 2), String(x.stranded), `${x.redisCommands} (${f(x.redisCommands / Math.max(1, x.moved), 2)}): ${x.redisTop}`];
         })), '');
   }
 

@@ -128,10 +128,17 @@ async function memOf(target: Target): Promise<{ rss: number; heapUsed: number }>
   return all.reduce((a, b) => ({ rss: a.rss + b.rss, heapUsed: a.heapUsed + b.heapUsed }), { rss: 0, heapUsed: 0 });
 }
 
-async function redisCommands(redis: Redis | undefined): Promise<number> {
-  if (!redis) return Number.NaN;
-  const info = await redis.info('stats');
-  return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? Number.NaN);
+/** Calls per Redis command so far (INFO commandstats). */
+async function redisCommands(redis: Redis): Promise<Map<string, number>> {
+  const info = await redis.info('commandstats');
+  return new Map([...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
+}
+
+/** Commands run between two INFO snapshots (less the INFO itself), total and the busiest ones. */
+function commandDelta(before: Map<string, number>, after: Map<string, number>): { total: number; top: string } {
+  const delta = [...after].map(([cmd, calls]) => [cmd, calls - (before.get(cmd) ?? 0) - (cmd === 'info' ? 1 : 0)] as const).filter(([, d]) => d > 0);
+  delta.sort((a, b) => b[1] - a[1]);
+  return { total: delta.reduce((sum, [, d]) => sum + d, 0), top: delta.slice(0, 6).map(([cmd, d]) => `${cmd} ${d}`).join(', ') };
 }
 
 async function runTarget(name: TargetName, n: number): Promise<TargetRun> {
@@ -163,13 +170,14 @@ async function runTarget(name: TargetName, n: number): Promise<TargetRun> {
     run.burst = await loadgen.call('burst', { publish: target.publish(channel), count: settings.burstCount, concurrency: settings.burstConcurrency, timeoutMs: burstMs }, burstMs);
 
     if (name === 'redis' && target.servers.length === 2) {
-      const cmds0 = await redisCommands(probe);
+      const cmds0 = await redisCommands(probe!);
       const stormMs = 30_000 + settings.stormCount * settings.stormIntervalMs + n * 2;
       const storm = await loadgen.call('storm', {
         publish: target.publish(channel), victim: target.urls[0]!, survivor: target.urls[1]!, count: settings.stormCount,
         intervalMs: settings.stormIntervalMs, killAfter: STORM_KILL_AFTER, jitterMs: settings.stormJitterMs, timeoutMs: stormMs,
       }, stormMs);
-      run.storm = { ...storm, redisCommands: (await redisCommands(probe)) - cmds0 - 1 };
+      const cmds = commandDelta(cmds0, await redisCommands(probe!));
+      run.storm = { ...storm, redisCommands: cmds.total, redisTop: cmds.top };
     }
 
     await loadgen.call('disconnect', {}, 30_000);
