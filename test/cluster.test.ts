@@ -148,3 +148,22 @@ describe('Redis killed and restarted (AOF on) during a run of publishes', () => 
     for (const r of readers) r.disconnect();
   });
 });
+
+describe('SIGTERM', () => {
+  it('tells readers to reconnect elsewhere, finishes, and exits 0', async () => {
+    const cluster = await startCluster(1);
+    try {
+      const [server] = cluster.servers as [typeof cluster.servers[0]];
+      const reader = new Reader(server.url, ['term']);
+      await reader.subscribe();
+      const draining = new Promise<number>((resolve) => reader.socket.once('server:draining', (n) => resolve(n.reconnectInMs)));
+      const exited = new Promise<number | null>((resolve) => server.proc.once('exit', (code) => resolve(code)));
+      server.proc.kill('SIGTERM');
+      expect(await draining).toBeGreaterThan(0);
+      expect(await exited).toBe(0);
+      reader.disconnect();
+    } finally {
+      await cluster.cleanup();
+    }
+  });
+});

@@ -41,6 +41,12 @@ export interface GatewayOptions {
   /** Allowed origins for cross-origin widgets. @default '*' */
   corsOrigin?: string | string[];
   onReadersChanged?: () => void;
+  /**
+   * A reader with more packets than this waiting to be written is cut off; it reconnects with
+   * its cursor and gets the catch-up or a fresh snapshot, so memory per reader stays bounded.
+   * @default 2000
+   */
+  maxQueuedPackets?: number;
   /** The newsroom desk feed: authenticated by API key in the socket handshake. */
   desk: { keys: KeyRing; engine: Engine; readersEveryMs: number };
 }
@@ -81,7 +87,18 @@ export function createGateway(options: GatewayOptions): Gateway {
     desk.engine.readerCounts().then((channels) => io.to(DESK_ALL).emit('desk:readers', { channels }), () => undefined);
   }, desk.readersEveryMs);
   readersTimer.unref();
-  io.engine.on('close', () => clearInterval(readersTimer));
+  const maxQueued = options.maxQueuedPackets ?? 2000;
+  const slowReaderTimer = setInterval(() => {
+    for (const socket of io.of('/').sockets.values()) {
+      // engine.io keeps packets it could not write yet in writeBuffer (typed private).
+      const queued = (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+      if (queued > maxQueued) {
+        socket.data.log.warn({ queued }, 'reader cannot keep up; disconnecting it to resume from its cursor');
+        socket.disconnect(true);
+      }
+    }
+  }, 1000);
+  slowReaderTimer.unref();
 
   io.on('connection', (socket: TickerSocket) => {
     socket.data.log = logger.child({ socketId: socket.id });
@@ -166,6 +183,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       return counts;
     },
     async drain(reconnectInMs) {
+      clearInterval(readersTimer);
+      clearInterval(slowReaderTimer);
       io.emit('server:draining', { reconnectInMs });
       await io.close();
     },
