@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 
 const entries = ['client/embed.ts', 'client/dashboard/main.ts'].filter((f) => existsSync(f));
 await build({
-  entryPoints: entries.map((file) => ({ in: file, out: file.replace(/^client\//, '').replace(/\/main$/, '').replace(/\.ts$/, '') })),
+  entryPoints: entries.map((file) => ({ in: file, out: file.replace(/^client\//, '').replace(/\.ts$/, '').replace(/\/main$/, '') })),
   outdir: 'dist/client',
   bundle: true,
   format: 'esm',

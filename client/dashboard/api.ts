@@ -1,0 +1,156 @@
+/**
+ * The HTTP API client of the dashboard: one method per endpoint, the key sent as a Bearer token,
+ * RFC 9457 problems turned into ApiError (code, detail, field errors). Network failures become
+ * ApiError('NETWORK') so the caller can retry with the same Idempotency-Key.
+ */
+import type { ErrorCode, FieldError, Problem } from '../../shared/errors.js';
+import type { DeskHeadline, UrgencyPreset } from '../../shared/headline.js';
+
+export type ApiErrorCode = ErrorCode | 'NETWORK';
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    readonly status: number,
+    readonly detail: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(detail || code);
+    this.name = 'ApiError';
+  }
+
+  /** Worth retrying with the same Idempotency-Key: the request may not have been applied. */
+  get retryable(): boolean {
+    return this.code === 'NETWORK' || this.status >= 500;
+  }
+}
+
+export interface Principal {
+  name: string;
+  scopes: string[];
+}
+
+export interface PublishBody {
+  headline: string;
+  language?: string;
+  urgency: number | UrgencyPreset;
+  pubStatus?: 'usable' | 'withheld';
+  link?: string;
+  by?: string;
+  infoSources?: { name: string; uri?: string }[];
+  section?: string;
+  edNote?: string;
+  expires?: string;
+  embargoedUntil?: string;
+}
+
+export interface CorrectionBody {
+  headline?: string;
+  language?: string;
+  urgency?: number;
+  link?: string | null;
+  infoSources?: { name: string }[] | null;
+  section?: string | null;
+  edNote: string;
+}
+
+export interface ActionResult {
+  headline: DeskHeadline;
+  cursor: string | null;
+  replayed: boolean;
+}
+
+export class Api {
+  constructor(private readonly key: string, private readonly origin = '') {}
+
+  private async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ data: T; res: Response }> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.origin}/api/v1${path}`, {
+        method,
+        cache: 'no-store',
+        headers: {
+          authorization: `Bearer ${this.key}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch (err) {
+      throw new ApiError('NETWORK', 0, err instanceof Error ? err.message : 'network error');
+    }
+    let json: unknown;
+    try {
+      json = await res.json();
+    } catch {
+      if (res.ok) throw new ApiError('NETWORK', res.status, 'the response was cut off');
+      throw new ApiError('INTERNAL', res.status, res.statusText);
+    }
+    if (!res.ok) {
+      const p = json as Partial<Problem>;
+      throw new ApiError(p.code ?? 'INTERNAL', res.status, p.detail ?? p.title ?? res.statusText, p.errors ?? []);
+    }
+    return { data: (json as { data: T }).data, res };
+  }
+
+  async me(): Promise<Principal> {
+    return (await this.call<Principal>('GET', '/me')).data;
+  }
+
+  async publish(channel: string, body: PublishBody, idempotencyKey: string): Promise<ActionResult> {
+    const { data, res } = await this.call<{ headline: DeskHeadline; cursor: string | null }>(
+      'POST', `/channels/${encodeURIComponent(channel)}/headlines`, body, { 'idempotency-key': idempotencyKey });
+    return { ...data, replayed: res.headers.get('idempotent-replayed') === 'true' };
+  }
+
+  async correct(uri: string, body: CorrectionBody, version?: number): Promise<ActionResult> {
+    return this.action('PATCH', `/headlines/${uri}`, body, version);
+  }
+
+  async hold(uri: string, reason?: string): Promise<ActionResult> {
+    return this.action('POST', `/headlines/${uri}/hold`, reason ? { reason } : {});
+  }
+
+  async release(uri: string): Promise<ActionResult> {
+    return this.action('POST', `/headlines/${uri}/release`, {});
+  }
+
+  async retract(uri: string, reason: string): Promise<ActionResult> {
+    return this.action('POST', `/headlines/${uri}/retract`, { reason });
+  }
+
+  async setExpiry(uri: string, expires: string | null): Promise<ActionResult> {
+    return this.action('PUT', `/headlines/${uri}/expires`, { expires });
+  }
+
+  async readers(): Promise<Record<string, number>> {
+    return (await this.call<{ channels: Record<string, number> }>('GET', '/readers')).data.channels;
+  }
+
+  private async action(method: string, path: string, body: unknown, version?: number): Promise<ActionResult> {
+    const headers: Record<string, string> = version !== undefined ? { 'if-match': `"${version}"` } : {};
+    const { data } = await this.call<{ headline: DeskHeadline; cursor: string | null }>(method, path, body, headers);
+    return { ...data, replayed: false };
+  }
+}
+
+/** Full-jitter backoff (centrifuge-js): a random delay up to min(cap, base·2^attempt). */
+export function backoffMs(attempt: number, baseMs = 250, capMs = 4000, random = Math.random): number {
+  return Math.floor(random() * Math.min(capMs, baseMs * 2 ** attempt));
+}
+
+/**
+ * Runs `send` until it succeeds, fails for a reason a retry cannot fix, or `attempts` run out.
+ * Only safe for calls that carry an Idempotency-Key (or are idempotent by nature).
+ */
+export async function withRetries<T>(send: () => Promise<T>, onRetry: (attempt: number) => void, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (!(err instanceof ApiError) || !err.retryable || attempt >= attempts) throw err;
+      onRetry(attempt + 1);
+      await new Promise((resolve) => setTimeout(resolve, 100 + backoffMs(attempt)));
+    }
+  }
+}

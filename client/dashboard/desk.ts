@@ -1,0 +1,140 @@
+/**
+ * The live desk: every headline of the followed channels with its status, version, reach and
+ * actions, filtered by channel, urgency and status. Rendered from the DeskStore on each change;
+ * focus and open version lists survive a re-render so the keyboard flow is never lost.
+ */
+import { urgencyName, type DeskHeadline } from '../../shared/headline.js';
+import type { ChannelSet } from './channels.js';
+import type { DeskStore } from './desk-store.js';
+import { byId, el } from './dom.js';
+import { formatTime, onLanguageChange, t, type MessageKey } from './i18n.js';
+import { reachText } from './reach.js';
+
+export type DeskAction = 'correct' | 'hold' | 'release' | 'retract' | 'expiry';
+export type DisplayStatus = DeskHeadline['status'] | 'corrected';
+
+const MAX_ROWS = 300;
+
+export function displayStatus(doc: DeskHeadline): DisplayStatus {
+  return doc.status === 'live' && doc.corrected ? 'corrected' : doc.status;
+}
+
+export function actionsFor(doc: DeskHeadline): DeskAction[] {
+  if (doc.status === 'retracted' || doc.status === 'expired') return [];
+  return ['correct', doc.pubStatus === 'withheld' ? 'release' : 'hold', 'retract', 'expiry'];
+}
+
+export class DeskView {
+  private readonly list = byId<HTMLOListElement>('desk-list');
+  private readonly filters = {
+    channel: byId<HTMLSelectElement>('filter-channel'),
+    urgency: byId<HTMLSelectElement>('filter-urgency'),
+    status: byId<HTMLSelectElement>('filter-status'),
+  };
+  /** The last action error of each headline, shown next to its actions. */
+  readonly errors = new Map<string, string>();
+
+  constructor(
+    private readonly store: DeskStore,
+    private readonly channels: ChannelSet,
+    private readonly onAction: (action: DeskAction, doc: DeskHeadline) => void,
+  ) {
+    for (const select of Object.values(this.filters)) select.addEventListener('change', () => this.render());
+    this.list.addEventListener('click', (e) => {
+      const button = (e.target as Element).closest<HTMLButtonElement>('button[data-action]');
+      const uri = button?.closest<HTMLElement>('[data-uri]')?.dataset.uri;
+      const doc = uri ? this.store.docs.get(uri) : undefined;
+      if (button && doc) this.onAction(button.dataset.action as DeskAction, doc);
+    });
+    store.onChange(() => this.render());
+    channels.onChange(() => this.renderChannelFilter());
+    onLanguageChange(() => this.render());
+    this.renderChannelFilter();
+    this.render();
+  }
+
+  setError(uri: string, message: string | undefined): void {
+    if (message) this.errors.set(uri, message);
+    else this.errors.delete(uri);
+    this.render();
+  }
+
+  private renderChannelFilter(): void {
+    const select = this.filters.channel;
+    const value = select.value;
+    const all = select.options[0] ?? el('option', { attrs: { value: '', 'data-i18n': 'desk.all' } });
+    select.replaceChildren(all, ...this.channels.all.map((c) => el('option', { text: c, attrs: { value: c } })));
+    select.value = this.channels.all.includes(value) ? value : '';
+  }
+
+  private matches(doc: DeskHeadline): boolean {
+    const { channel, urgency, status } = this.filters;
+    return (!channel.value || doc.channel === channel.value)
+      && (!urgency.value || urgencyName(doc.urgency) === urgency.value)
+      && (!status.value || displayStatus(doc) === status.value);
+  }
+
+  render(): void {
+    const deskStatus = byId('desk-status');
+    deskStatus.textContent = this.store.error ?? t(`desk.${this.store.state}`);
+    deskStatus.dataset.state = this.store.state;
+    const focused = document.activeElement as HTMLElement | null;
+    const focusUri = focused?.closest<HTMLElement>('[data-uri]')?.dataset.uri;
+    const focusKey = focused?.dataset.action ?? (focused?.tagName === 'SUMMARY' ? 'summary' : undefined);
+    const open = new Set([...this.list.querySelectorAll<HTMLDetailsElement>('details[open]')]
+      .map((d) => d.closest<HTMLElement>('[data-uri]')?.dataset.uri));
+    const docs = [...this.store.docs.values()].filter((d) => this.matches(d))
+      .sort((a, b) => b.firstCreated.localeCompare(a.firstCreated) || b.uri.localeCompare(a.uri))
+      .slice(0, MAX_ROWS);
+    this.list.replaceChildren(...docs.map((doc) => this.row(doc, open.has(doc.uri))));
+    byId('desk-empty').hidden = docs.length > 0;
+    if (focusUri && focusKey && this.list.contains(focused) === false) {
+      const row = this.list.querySelector<HTMLElement>(`[data-uri="${CSS.escape(focusUri)}"]`);
+      const target = focusKey === 'summary' ? row?.querySelector<HTMLElement>('summary') : row?.querySelector<HTMLElement>(`[data-action="${focusKey}"]`);
+      (target ?? row?.querySelector<HTMLElement>('button, summary'))?.focus();
+    }
+  }
+
+  private row(doc: DeskHeadline, open: boolean): HTMLLIElement {
+    const status = displayStatus(doc);
+    const urgency = urgencyName(doc.urgency);
+    const meta = el('p', { class: 'desk-meta' },
+      el('span', { class: 'chip channel', text: doc.channel, attrs: { dir: 'ltr' } }),
+      el('span', { class: `chip urgency u-${urgency}`, text: t(`urgency.${urgency}`) }),
+      el('span', { class: `chip status s-${status}`, text: t(`status.${status}` as MessageKey) }),
+      el('span', { class: 'version', text: t('desk.version', { n: doc.version }) }),
+      el('time', { text: formatTime(doc.versionCreated), attrs: { datetime: doc.versionCreated } }),
+      el('span', { class: 'reach', text: reachText(doc), attrs: { 'data-reach': String(doc.reach ?? '') } }));
+    if (doc.embargoedUntil && doc.status === 'embargoed') meta.append(el('span', { text: t('desk.embargoed', { time: formatTime(doc.embargoedUntil) }) }));
+    if (doc.expires && status !== 'retracted' && status !== 'expired') meta.append(el('span', { class: 'expires', text: t('desk.expires', { time: formatTime(doc.expires) }) }));
+    const item = el('li', {
+      class: 'desk-item',
+      attrs: { 'data-uri': doc.uri, 'data-status': status, 'data-channel': doc.channel, 'data-version': String(doc.version) },
+    }, el('p', { class: 'desk-headline', text: doc.headline, attrs: { dir: doc.direction, lang: doc.language } }), meta);
+    const notes = [doc.reason ? t('desk.reason', { text: doc.reason }) : '', doc.edNote ? t('desk.note', { text: doc.edNote }) : ''].filter(Boolean);
+    if (notes.length) item.append(el('p', { class: 'desk-notes', text: notes.join(' · '), attrs: { dir: 'auto' } }));
+    const actions = actionsFor(doc);
+    if (actions.length) {
+      item.append(el('div', { class: 'desk-actions', attrs: { role: 'group', 'aria-label': t('desk.actionsFor', { headline: doc.headline }) } },
+        ...actions.map((a) => el('button', { text: t(`desk.${a}`), attrs: { type: 'button', 'data-action': a, class: a === 'retract' ? 'danger' : '' } }))));
+    }
+    const error = this.errors.get(doc.uri);
+    if (error) item.append(el('p', { class: 'error', text: error, attrs: { role: 'alert' } }));
+    item.append(this.versions(doc, open));
+    return item;
+  }
+
+  private versions(doc: DeskHeadline, open: boolean): HTMLDetailsElement {
+    const seen = this.store.versions.get(doc.uri) ?? [doc];
+    const details = el('details', { class: 'versions' },
+      el('summary', { text: t('desk.versions', { n: seen.length }) }),
+      el('ol', {}, ...seen.map((v) => el('li', { attrs: { 'data-version': String(v.version) } },
+        el('span', { class: 'version', text: t('desk.version', { n: v.version }) }), document.createTextNode(' '),
+        el('span', { class: `chip status s-${displayStatus(v)}`, text: t(`status.${displayStatus(v)}` as MessageKey) }), document.createTextNode(' '),
+        el('time', { text: formatTime(v.versionCreated), attrs: { datetime: v.versionCreated } }), document.createTextNode(' '),
+        el('span', { text: v.headline, attrs: { dir: v.direction, lang: v.language } }),
+        ...(v.edNote ? [el('span', { class: 'desk-notes', text: ` — ${v.edNote}`, attrs: { dir: 'auto' } })] : [])))));
+    details.open = open;
+    return details;
+  }
+}
