@@ -1,0 +1,132 @@
+/**
+ * Helpers for the dashboard's browser tests: real Chromium through playwright-core (the system
+ * /usr/bin/chromium, never downloaded), signing in through the UI, composing, reading the desk
+ * through the API, and N app processes sharing one private redis-server. Teardown is registered
+ * where things are made.
+ */
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { createApp, type App } from '../../server/app.js';
+import type { DeskHeadline } from '../../shared/headline.js';
+import { ADMIN_KEY, apiClient, testConfig } from './app.js';
+import { startRedis, type RedisProcess } from './redis.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+
+export interface Chromium {
+  /** A page in a fresh context (own sessionStorage); closed after the test. */
+  page(): Promise<Page>;
+  context(): Promise<BrowserContext>;
+}
+
+export function useChromium(): Chromium {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  const context = async (): Promise<BrowserContext> => {
+    if (!browser) throw new Error('useChromium(): the browser is not launched yet');
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    contexts.push(ctx);
+    return ctx;
+  };
+  return { context, page: async () => (await context()).newPage() };
+}
+
+/** Page errors and console errors, to assert a page ran clean. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  return errors;
+}
+
+/** Opens /dashboard?channels=…, signs in by typing the key, waits until the desk feed is live. */
+export async function openDashboard(page: Page, url: string, key: string, channels: string[]): Promise<Page> {
+  await page.goto(`${url}/dashboard${channels.length ? `?channels=${channels.join(',')}` : ''}`);
+  await page.locator('#signin-key').fill(key);
+  await page.locator('#signin-key').press('Enter');
+  await page.locator('#workspace').waitFor({ state: 'visible' });
+  await page.locator('#desk-status[data-state="live"]').waitFor();
+  expect(page.url()).not.toContain(key);
+  return page;
+}
+
+export interface ComposeOptions {
+  headline: string;
+  channels?: string[];
+  urgency?: 'flash' | 'bulletin' | 'urgent' | 'routine';
+  source?: string;
+  section?: string;
+  link?: string;
+}
+
+/** Fills the composer (does not publish). */
+export async function compose(page: Page, o: ComposeOptions): Promise<void> {
+  await page.locator('#f-headline').fill(o.headline);
+  for (const channel of o.channels ?? []) await page.locator(`#f-channels-list input[value="${channel}"]`).check();
+  if (o.urgency) await page.locator(`input[name="urgency"][value="${o.urgency}"]`).check();
+  if (o.source !== undefined) await page.locator('#f-source').fill(o.source);
+  if (o.section !== undefined) await page.locator('#f-section').fill(o.section);
+  if (o.link !== undefined) await page.locator('#f-link').fill(o.link);
+}
+
+/** The desk row of a headline, found by its text. */
+export function deskRow(page: Page, text: string) {
+  return page.locator('#desk-list > li.desk-item').filter({ has: page.locator('.desk-headline', { hasText: text }) });
+}
+
+/** Every document of a channel in every state, through the HTTP API (admin key). */
+export async function deskDocs(url: string, channel: string): Promise<DeskHeadline[]> {
+  const res = await apiClient(url)(`/api/v1/channels/${channel}/desk`, { key: ADMIN_KEY });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { data: { headlines: DeskHeadline[] } }).data.headlines;
+}
+
+/** A page with a real <news-ticker mode="list"> (the server's /embed page) following channels. */
+export async function openWidget(page: Page, url: string, channels: string[]): Promise<Page> {
+  await page.goto(`${url}/embed?channels=${channels.join(',')}&mode=list`);
+  await page.locator('news-ticker[state="live"], news-ticker[state="empty"]').waitFor();
+  return page;
+}
+
+export function freshChannel(prefix = 'd'): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export interface Cluster {
+  urls: string[];
+  apps: App[];
+  redis: RedisProcess;
+}
+
+/** N app processes (createApp) on one private redis-server, same key prefix, each on port 0. */
+export function useCluster(n: number): Cluster {
+  const cluster = { urls: [], apps: [] } as unknown as Cluster;
+  beforeAll(async () => {
+    cluster.redis = await startRedis();
+    const prefix = `d${randomBytes(3).toString('hex')}`;
+    for (let i = 0; i < n; i++) {
+      const app = await createApp({ config: testConfig({ redisUrl: cluster.redis.url, redisPrefix: prefix }), logger: pino({ level: 'silent' }) });
+      cluster.apps.push(app);
+      cluster.urls.push(`http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`);
+    }
+  });
+  afterAll(async () => {
+    await Promise.all(cluster.apps.map((a) => a.close()));
+    await cluster.redis?.stop();
+  });
+  return cluster;
+}
