@@ -78,10 +78,13 @@ export function urgencyName(urgency: number): UrgencyPreset {
   return 'routine';
 }
 
+/** Our short ids are URL-safe tokens; in ninjs they become URNs, as ninjs wants a URI. */
+export const ninjsUri = (id: string): string => `urn:news-ticker:headline:${id}`;
+
 /** The ninjs 3.1 representation of a headline, for consumers that speak ninjs. */
 export function toNinjs(h: Headline): Record<string, unknown> {
   return {
-    uri: h.uri,
+    uri: ninjsUri(h.uri),
     type: 'text',
     representationType: 'partial',
     version: String(h.version),

@@ -1,7 +1,7 @@
 /** Per-headline routes: read, correct, hold, release, retract, change expiry. */
 import { Router, type Request, type Response } from 'express';
 import {
-  correctionInputSchema, expiryInputSchema, optionalReasonInputSchema, publicView, reasonInputSchema, uriSchema,
+  correctionInputSchema, expiryInputSchema, optionalReasonInputSchema, publicView, reasonInputSchema, toNinjs, uriSchema,
   type DeskHeadline,
 } from '../../shared/index.js';
 import { AppError } from '../domain/errors.js';
@@ -47,7 +47,10 @@ export function headlineRoutes(deps: HeadlineRoutesDeps): Router {
       return;
     }
     if (doc.status !== 'live') throw new AppError('HEADLINE_NOT_FOUND');
-    res.setHeader('ETag', etagOf(doc.version)).json({ data: { headline: publicView(doc) } });
+    res.setHeader('ETag', etagOf(doc.version));
+    // ?format=ninjs: the IPTC ninjs 3.1 document itself, for consumers that speak ninjs.
+    if (req.query.format === 'ninjs') res.type('application/ninjs+json').send(JSON.stringify(toNinjs(publicView(doc))));
+    else res.json({ data: { headline: publicView(doc) } });
   });
 
   router.patch('/headlines/:id', keys.authenticate(), edit((req, doc, ifMatch) =>
