@@ -112,6 +112,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         return reply(fail('VALIDATION_FAILED', 'invalid subscribe request', zodErrors(parsed.error)));
       }
       try {
+        // A resubscribe starts over from the cursor it sends: no live events meanwhile.
+        for (const { channel } of parsed.data.channels) void socket.leave(roomOf(channel));
         const results = await Promise.all(parsed.data.channels.map(({ channel, cursor }) =>
           new Promise<SubscribeResult>((resolve, reject) => {
             hub.attach(channel, cursor, (c) => {
