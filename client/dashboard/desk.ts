@@ -14,6 +14,7 @@ export type DeskAction = 'correct' | 'hold' | 'release' | 'retract' | 'expiry';
 export type DisplayStatus = DeskHeadline['status'] | 'corrected';
 
 const MAX_ROWS = 300;
+const SWAPS: Record<string, string> = { hold: 'release', release: 'hold' };
 
 export function displayStatus(doc: DeskHeadline): DisplayStatus {
   return doc.status === 'live' && doc.corrected ? 'corrected' : doc.status;
@@ -90,7 +91,9 @@ export class DeskView {
     byId('desk-empty').hidden = docs.length > 0;
     if (focusUri && focusKey && this.list.contains(focused) === false) {
       const row = this.list.querySelector<HTMLElement>(`[data-uri="${CSS.escape(focusUri)}"]`);
-      const target = focusKey === 'summary' ? row?.querySelector<HTMLElement>('summary') : row?.querySelector<HTMLElement>(`[data-action="${focusKey}"]`);
+      // Hold becomes release (and back): keep the focus on the button that took its place.
+      const key = row?.querySelector(`[data-action="${focusKey}"]`) ? focusKey : (SWAPS[focusKey] ?? focusKey);
+      const target = key === 'summary' ? row?.querySelector<HTMLElement>('summary') : row?.querySelector<HTMLElement>(`[data-action="${key}"]`);
       (target ?? row?.querySelector<HTMLElement>('button, summary'))?.focus();
     }
   }

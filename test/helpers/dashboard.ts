@@ -37,6 +37,7 @@ export function useChromium(): Chromium {
   const context = async (): Promise<BrowserContext> => {
     if (!browser) throw new Error('useChromium(): the browser is not launched yet');
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    ctx.setDefaultTimeout(10_000); // fail with a locator message well before the test timeout
     contexts.push(ctx);
     return ctx;
   };
