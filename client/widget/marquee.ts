@@ -4,14 +4,20 @@
  * constant speed in px/s. Leftward in a left-to-right ticker, rightward in a right-to-left one.
  * A re-layout keeps the item the reader is looking at where it was, so nothing jumps.
  */
+export interface Anchor {
+  group: number;
+  uri: string;
+  x: number;
+}
+
 export class Marquee {
   private animation: Animation | undefined;
   private running = true;
 
   constructor(private readonly viewport: HTMLElement, private readonly track: HTMLElement) {}
 
-  layout(group: HTMLUListElement, rtl: boolean, speed: number): void {
-    const anchor = this.anchor();
+  /** Lays the strip out again; `anchor` (taken before the group changed) stays where it was. */
+  layout(group: HTMLUListElement, rtl: boolean, speed: number, anchor: Anchor | undefined): void {
     this.stop();
     this.track.replaceChildren(group);
     const width = group.getBoundingClientRect().width;
@@ -48,8 +54,26 @@ export class Marquee {
     this.animation = undefined;
   }
 
+  /**
+   * The group index of the next item to enter the viewport, so a new headline can be placed
+   * there: it comes into view next, and nothing already in view moves.
+   */
+  entryIndex(rtl: boolean): number | undefined {
+    if (!this.animation) return undefined;
+    const view = this.viewport.getBoundingClientRect();
+    for (const group of this.track.children) {
+      const lis = [...group.children];
+      const i = lis.findIndex((li) => {
+        const r = li.getBoundingClientRect();
+        return rtl ? r.right <= view.left : r.left >= view.right;
+      });
+      if (i >= 0) return i;
+    }
+    return undefined;
+  }
+
   /** The first item in view: which group it is in, its uri and its x now. */
-  private anchor(): { group: number; uri: string; x: number } | undefined {
+  anchor(): Anchor | undefined {
     if (!this.animation) return undefined;
     const view = this.viewport.getBoundingClientRect();
     const groups = [...this.track.children];

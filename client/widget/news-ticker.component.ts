@@ -48,6 +48,8 @@ export class NewsTicker extends HTMLElement {
   private releases: (() => void)[] = [];
   private readonly items = new Map<string, HTMLLIElement>();
   private headlines: Headline[] = [];
+  /** The strip's order in scroll mode (new headlines join where they enter next). */
+  private order: string[] = [];
   private readonly seen = new Set<string>();
   private readonly primed = new Set<string>();
   private index = 0;
@@ -58,7 +60,6 @@ export class NewsTicker extends HTMLElement {
   private stale = false;
   private timers: { rotate?: number; stale?: number; clock?: number } = {};
   private observers: { io?: IntersectionObserver; ro?: ResizeObserver } = {};
-  private laidOut = '';
 
   constructor() {
     super();
@@ -118,7 +119,6 @@ export class NewsTicker extends HTMLElement {
     document.removeEventListener('visibilitychange', this.motion);
     this.reduced.removeEventListener('change', this.rerender);
     this.marquee.stop();
-    this.laidOut = '';
   }
 
   attributeChangedCallback(): void {
@@ -197,34 +197,41 @@ export class NewsTicker extends HTMLElement {
     const mode = this.mode;
     const reduced = this.reduced.matches;
     const oneAtATime = mode === 'rotate' || (mode === 'scroll' && reduced);
+    const rtl = getComputedStyle(this).direction === 'rtl';
+    const scrolling = mode === 'scroll' && !reduced;
+    const anchor = this.marquee.anchor();
     if (!relayoutOnly) {
       const ctx = this.context();
-      const keep = new Set<string>();
-      const lis = this.headlines.map((h) => {
-        keep.add(h.uri);
-        const li = renderItem(h, ctx, this.items.get(h.uri));
-        this.items.set(h.uri, li);
+      const byUri = new Map(this.headlines.map((h) => [h.uri, h]));
+      let order = this.headlines.map((h) => h.uri);
+      if (scrolling) {
+        // Known headlines keep their place; new ones go where the strip enters next.
+        const known = this.order.filter((u) => byUri.has(u));
+        const fresh = order.filter((u) => !this.order.includes(u));
+        const entry = this.marquee.entryIndex(rtl);
+        const next = entry === undefined ? -1 : this.order.slice(entry).findIndex((u) => byUri.has(u));
+        const at = entry === undefined || !known.length ? 0 : next < 0 ? known.length : known.indexOf(this.order[entry + next]!);
+        order = [...known.slice(0, at), ...fresh, ...known.slice(at)];
+      }
+      this.order = order;
+      for (const uri of this.items.keys()) if (!byUri.has(uri)) this.items.delete(uri);
+      this.group.replaceChildren(...order.map((uri) => {
+        const li = renderItem(byUri.get(uri)!, ctx, this.items.get(uri));
+        this.items.set(uri, li);
         return li;
-      });
-      for (const uri of this.items.keys()) if (!keep.has(uri)) this.items.delete(uri);
-      this.group.replaceChildren(...lis);
+      }));
     }
     this.base.className = `base ${mode}${oneAtATime ? ' one' : ''}`;
     this.index = Math.min(this.index, Math.max(0, this.headlines.length - 1));
-    this.headlines.forEach((h, i) => void (this.items.get(h.uri)!.hidden = oneAtATime && i !== this.index));
+    this.order.forEach((uri, i) => void (this.items.get(uri)!.hidden = oneAtATime && i !== this.index));
     this.pauseButton.hidden = mode === 'list' || reduced;
     this.prevButton.hidden = this.nextButton.hidden = !oneAtATime;
     this.controls.hidden = mode === 'list';
-    const rtl = getComputedStyle(this).direction === 'rtl';
-    const scrolling = mode === 'scroll' && !reduced;
-    const layoutKey = `${scrolling}|${rtl}|${this.num('speed', 60)}`;
-    if (scrolling && this.isConnected) {
-      if (!relayoutOnly || layoutKey !== this.laidOut || this.viewport.clientWidth) this.marquee.layout(this.group, rtl, this.num('speed', 60));
-    } else {
+    if (scrolling && this.isConnected) this.marquee.layout(this.group, rtl, this.num('speed', 60), anchor);
+    else {
       this.marquee.stop();
       this.track.replaceChildren(this.group);
     }
-    this.laidOut = layoutKey;
     if (mode === 'list') this.timers.clock ??= window.setInterval(() => this.render(false), 30_000);
     this.motion();
   }
@@ -234,7 +241,7 @@ export class NewsTicker extends HTMLElement {
     if (!n) return;
     this.index = (this.index + delta + n) % n;
     this.render(true);
-    const li = this.items.get(this.headlines[this.index]!.uri);
+    const li = this.items.get(this.order[this.index]!);
     if (li && !this.reduced.matches) li.animate([{ transform: 'translateY(40%)' }, { transform: 'none' }], { duration: 250, easing: 'ease-out' });
   }
 
