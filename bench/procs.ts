@@ -183,3 +183,31 @@ export async function startRedis(): Promise<RedisServer> {
     },
   };
 }
+
+/** Busy and total CPU seconds of the whole machine so far, from /proc/stat (1/100 s ticks). */
+export function machineCpuSeconds(): { busy: number; total: number } {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.split(/\s+/).slice(1).map(Number);
+    const busy = user + nice + system + irq + softirq + steal;
+    return { busy: busy / 100, total: (busy + idle + iowait) / 100 };
+  } catch {
+    return { busy: Number.NaN, total: Number.NaN };
+  }
+}
+
+/** CPU seconds of the benchmark itself and of every child it has running now. */
+export function ownCpuSeconds(): number {
+  const self = process.cpuUsage();
+  let sum = (self.user + self.system) / 1e6;
+  for (const child of children) sum += procCpuSeconds(child.pid) || 0;
+  return sum;
+}
+
+/** Cores' worth of CPU that processes other than the benchmark's used over `ms`. */
+export async function othersCores(ms: number): Promise<number> {
+  const m0 = machineCpuSeconds();
+  const o0 = ownCpuSeconds();
+  await delay(ms);
+  return (machineCpuSeconds().busy - m0.busy - (ownCpuSeconds() - o0)) / (ms / 1000);
+}

@@ -12,6 +12,12 @@ export interface MemResult {
 
 export interface TargetRun {
   target: TargetName;
+  /** The machine's 1-minute load average when the target started and when it stopped. */
+  loadBefore?: number;
+  loadAfter?: number;
+  /** Cores' worth of CPU used by processes other than the benchmark's, before and during the run. */
+  othersAtStart?: number;
+  othersDuring?: number;
   error?: string;
   connect?: ConnectResult;
   mem?: MemResult;
@@ -67,8 +73,10 @@ export function renderTables(n: number, runs: TargetRun[], s: PhaseSettings): st
   const errors = runs.filter((r) => r.error);
   for (const r of errors) out.push(`**${LABELS[r.target]} failed:** ${r.error!.split('\n')[0]}`, '');
 
-  out.push('### Readers connected (ramp)', '', table(['target', 'connected', 'failed', 'seconds'],
-    runs.filter((r) => r.connect).map((r) => [LABELS[r.target], String(r.connect!.readers), String(r.connect!.failed), f(r.connect!.seconds, 1)])), '');
+  out.push('### Readers connected (ramp), and CPU taken by other processes on the machine (in cores, of 2)', '',
+    table(['target', 'connected', 'failed', 'seconds', 'others\' CPU at start', 'others\' CPU during the run', 'load avg start → end'],
+      runs.filter((r) => r.connect).map((r) => [LABELS[r.target], String(r.connect!.readers), String(r.connect!.failed), f(r.connect!.seconds, 1),
+        f(r.othersAtStart, 2), f(r.othersDuring, 2), `${f(r.loadBefore, 1)} → ${f(r.loadAfter, 1)}`])), '');
 
   const single = runs.filter((r) => r.single);
   out.push(`### Single headline (${s.singleCount} at ${(1000 / s.singleIntervalMs).toFixed(1)}/s): latency per delivery, ms`, '',

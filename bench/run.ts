@@ -14,12 +14,12 @@
 import { fork, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import type { FromLoadgen, PhaseResult, ToLoadgen } from './ipc.js';
-import { delay, kill, killAll, track, Tail, withTimeout } from './procs.js';
+import { delay, kill, killAll, machineCpuSeconds, othersCores, ownCpuSeconds, track, Tail, withTimeout } from './procs.js';
 import { completeness, renderTables, type MemResult, type PhaseSettings, type TargetRun } from './report.js';
 import { LABELS, TARGET_NAMES, startTarget, type Target, type TargetName } from './targets.js';
 
@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     targets: { type: 'string' },
     json: { type: 'string' },
     'max-minutes': { type: 'string' },
+    'wait-quiet': { type: 'string' },
   },
 });
 
@@ -43,6 +44,16 @@ const settings: PhaseSettings = quick
   ? { singleCount: 5, singleIntervalMs: 300, burstCount: 50, burstConcurrency: 8, stormCount: 12, stormIntervalMs: 100, stormJitterMs: 300, apiRate: 200, apiDurationMs: 2000 }
   : { singleCount: 10, singleIntervalMs: 1000, burstCount: 200, burstConcurrency: 8, stormCount: 40, stormIntervalMs: 200, stormJitterMs: 1000, apiRate: 200, apiDurationMs: 5000 };
 const STORM_KILL_AFTER = quick ? 3 : 5;
+
+/** Before each target, wait up to this many seconds for other processes to leave the CPU (< 0.3 cores). */
+const waitQuietS = Number(args['wait-quiet'] ?? (quick ? 0 : 120));
+
+async function waitQuiet(): Promise<number> {
+  const deadline = Date.now() + waitQuietS * 1000;
+  let others = await othersCores(1000);
+  while (others > 0.3 && Date.now() < deadline) others = await othersCores(2000);
+  return others;
+}
 
 const maxMinutes = Number(args['max-minutes'] ?? (quick ? 3 : 60));
 let exiting = false;
@@ -142,7 +153,11 @@ function commandDelta(before: Map<string, number>, after: Map<string, number>): 
 }
 
 async function runTarget(name: TargetName, n: number): Promise<TargetRun> {
-  const run: TargetRun = { target: name };
+  const othersAtStart = await waitQuiet();
+  const run: TargetRun = { target: name, loadBefore: loadavg()[0]!, othersAtStart };
+  const m0 = machineCpuSeconds();
+  const own0 = ownCpuSeconds();
+  const t0 = Date.now();
   const target = await startTarget(name);
   const channel = `bench-${randomBytes(3).toString('hex')}`;
   const probe = target.redis ? new Redis(target.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 }) : undefined;
@@ -188,6 +203,8 @@ async function runTarget(name: TargetName, n: number): Promise<TargetRun> {
     const tails = target.servers.map((s) => `--- ${s.name} ---\n${s.tail}`).join('\n');
     run.error = `${err instanceof Error ? err.message : String(err)}\n${tails}`;
   } finally {
+    run.loadAfter = loadavg()[0]!;
+    run.othersDuring = (machineCpuSeconds().busy - m0.busy - (ownCpuSeconds() - own0)) / ((Date.now() - t0) / 1000);
     probe?.disconnect();
     await loadgen.stop();
     await target.stop();
