@@ -81,6 +81,11 @@ export class TickerClient {
     return this.channels.get(channel)?.state.headlines() ?? [];
   }
 
+  /** Whether a followed channel has a position yet (a snapshot, events or a saved state). */
+  ready(channel: string): boolean {
+    return !!this.channels.get(channel)?.state.cursor;
+  }
+
   /** Follows a channel until the returned function is called (reference-counted). */
   follow(channel: string): () => void {
     let entry = this.channels.get(channel);

@@ -1,6 +1,6 @@
 /** Builds and updates one headline's <li>. Text only through textContent; links only http(s). */
 import type { Headline } from '../../shared/headline.js';
-import { isHttpUrl } from '../../shared/text.js';
+import { isHttpUrl, stripBidiControls } from '../../shared/text.js';
 import { clockTime, fullTime, relativeTime, urgentLabel, type TimeOptions } from './i18n.js';
 
 export interface ItemContext {
@@ -31,7 +31,7 @@ export function renderItem(h: Headline, ctx: ItemContext, li: HTMLLIElement = el
     li.dir = h.direction;
     li.dataset.uri = h.uri;
     li.dataset.urgency = String(h.urgency);
-    const text = el('bdi', 'headline', h.headline);
+    const text = el('bdi', 'headline', stripBidiControls(h.headline));
     text.dir = 'auto';
     const children: Node[] = [];
     if (isUrgent(h)) children.push(el('span', 'label', urgentLabel(h.language)));

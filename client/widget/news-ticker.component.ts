@@ -147,7 +147,7 @@ export class NewsTicker extends HTMLElement {
     const mine = new Set(this.channels());
     for (const channel of mine) this.releases.push(client.follow(channel));
     this.releases.push(
-      client.on('change', (channel) => void (mine.has(channel) && this.refresh([channel]))),
+      client.on('change', (channel) => void (mine.has(channel) && this.refresh())),
       client.on('status', () => this.status()),
     );
     for (const release of old) release();
@@ -157,12 +157,12 @@ export class NewsTicker extends HTMLElement {
     this.pauseButton.setAttribute('aria-label', ui.pause);
     this.prevButton.setAttribute('aria-label', ui.previous);
     this.nextButton.setAttribute('aria-label', ui.next);
-    this.refresh([...mine]);
+    this.refresh();
     this.status();
   }
 
   /** Merges the channels' live sets; announces headlines that are new since the channel was primed. */
-  private refresh(changed: string[]): void {
+  private refresh(): void {
     const client = this.client;
     if (!client) return;
     const all = this.channels().flatMap((c) => client.headlines(c));
@@ -173,7 +173,8 @@ export class NewsTicker extends HTMLElement {
       this.seen.add(h.uri);
       if (this.primed.has(h.channel)) fresh.push(h);
     }
-    for (const c of changed) if (client.headlines(c).length || client.status === 'live') this.primed.add(c);
+    // A channel is primed once its first state (snapshot or saved) is in: later arrivals are news.
+    for (const c of this.channels()) if (client.ready(c)) this.primed.add(c);
     if (fresh.length) this.announcer.textContent = fresh.map((h) => (isUrgent(h) ? `${urgentLabel(h.language)}: ${h.headline}` : h.headline)).join(' — ');
     this.render(false);
     this.status();
