@@ -37,7 +37,7 @@ describe('dashboard: publish, correct, retract', () => {
     await inWidget.waitFor();
     const row = deskRow(dash, SEED);
     await row.and(dash.locator('[data-status="live"][data-version="1"]')).waitFor();
-    expect(await row.locator('.reach').textContent()).toMatch(/Reached 1 readers/);
+    expect(await row.locator('.reach').textContent()).toBe('Readers reached: 1');
     const [doc] = await deskDocs(server.url, channel);
     expect(doc).toMatchObject({ headline: SEED, language: 'ar', direction: 'rtl', infoSources: [{ name: 'رويترز' }], section: 'العالم', urgency: 5 });
     expect(doc?.expires).toBeDefined();
