@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ADMIN_KEY, EN_KEY, useServer } from '../helpers/app.js';
-import { compose, deskDocs, deskRow, freshChannel, openDashboard, useChromium } from '../helpers/dashboard.js';
+import { compose, deskDocs, deskRow, freshChannel, openDashboard, startCspProxy, useChromium, watchErrors } from '../helpers/dashboard.js';
 
 describe('dashboard: scopes, errors, keyboard, Arabic', () => {
   const server = useServer('memory');
@@ -62,6 +62,31 @@ describe('dashboard: scopes, errors, keyboard, Arabic', () => {
     await dash.locator('#lang-toggle').click();
     expect(await dash.locator('html').getAttribute('dir')).toBe('ltr');
     expect(await deskDocs(server.url, channel)).toEqual([]);
+  });
+
+  it('runs under a strict Content-Security-Policy (no inline script or style)', async () => {
+    const channel = freshChannel('en');
+    const page = await chromium.page();
+    const errors = watchErrors(page);
+    const csp = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    const origin = await startCspProxy(server.url, csp);
+    const answer = page.waitForResponse((r) => new URL(r.url()).pathname === '/dashboard');
+    await openDashboard(page, origin, ADMIN_KEY, [channel]);
+    expect((await answer).headers()['content-security-policy']).toBe(csp);
+    // The policy is in force: an inline script is refused (and reported as an error).
+    expect(await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.inlineRan = true';
+      document.head.append(s);
+      return (window as unknown as { inlineRan?: boolean }).inlineRan ?? false;
+    })).toBe(false);
+    expect(errors.splice(0)).toEqual([expect.stringContaining('Content Security Policy')]);
+    await compose(page, { headline: 'Under a strict policy', urgency: 'flash' });
+    await page.locator('#publish').click();
+    await page.locator('#flash-dialog button[value="confirm"]').click();
+    await deskRow(page, 'Under a strict policy').and(page.locator('[data-status="live"]')).waitFor();
+    await page.locator('#lang-toggle').click();
+    expect(errors).toEqual([]);
   });
 
   it('works without a mouse: sign in, compose, publish, hold, release, retract; focus is visible', async () => {

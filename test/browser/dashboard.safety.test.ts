@@ -53,6 +53,28 @@ describe('dashboard: never twice, and undo', () => {
     expect(errors.filter((e) => !/ERR_CONNECTION_RESET|Failed to load resource/.test(e))).toEqual([]);
   });
 
+  it('after every retry was cut off, an edited draft is not published again but explained', async () => {
+    const channel = freshChannel('ar');
+    const dash = await openDashboard(await chromium.page(), server.url, AR_KEY, [channel]);
+    let reached = 0;
+    await dash.route(`**/api/v1/channels/${channel}/headlines`, async (route) => {
+      await route.fetch(); // committed (first) or replayed (retries) by the server…
+      reached++;
+      return route.abort('connectionreset'); // …but no answer ever arrives
+    });
+    await compose(dash, { headline: 'خبر انقطعت كل ردوده' });
+    await dash.locator('#publish').click();
+    await expect.poll(() => dash.locator('#compose-error').textContent(), { timeout: 15_000 }).toContain('could not be reached');
+    expect(reached).toBe(4);
+    await dash.unroute(`**/api/v1/channels/${channel}/headlines`);
+    // The editor edits and tries again: same draft, same key, different content.
+    await dash.locator('#f-headline').fill('خبر انقطعت كل ردوده (معدّل)');
+    await dash.locator('#publish').click();
+    await expect.poll(() => dash.locator('#compose-error').textContent()).toContain('already went out');
+    await deskRow(dash, 'خبر انقطعت كل ردوده').waitFor();
+    expect((await deskDocs(server.url, channel)).map((d) => d.headline)).toEqual(['خبر انقطعت كل ردوده']);
+  });
+
   it('undo within the window retracts the headline on every channel and every widget', async () => {
     const a = freshChannel('ar');
     const b = freshChannel('ar');

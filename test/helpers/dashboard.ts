@@ -5,9 +5,11 @@
  * where things are made.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer, request } from 'node:http';
+import { connect } from 'node:net';
 import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, onTestFinished } from 'vitest';
 import { createApp, type App } from '../../server/app.js';
 import type { DeskHeadline } from '../../shared/headline.js';
 import { ADMIN_KEY, apiClient, testConfig } from './app.js';
@@ -130,4 +132,40 @@ export function useCluster(n: number): Cluster {
     await cluster.redis?.stop();
   });
   return cluster;
+}
+
+/**
+ * A reverse proxy on port 0 in front of `target` that adds a Content-Security-Policy header to
+ * the dashboard page: the app does not send one, and a page fulfilled by Playwright itself would
+ * lose its loopback address (Chromium then blocks its sockets to 127.0.0.1). HTTP and WebSocket
+ * upgrades are passed through. Closed when the test finishes.
+ */
+export async function startCspProxy(target: string, csp: string): Promise<string> {
+  const { port } = new URL(target);
+  const proxy = createServer((req, res) => {
+    const upstream = request({ host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers }, (up) => {
+      const isPage = (req.url ?? '').split('?')[0] === '/dashboard';
+      res.writeHead(up.statusCode ?? 502, { ...up.headers, ...(isPage ? { 'content-security-policy': csp } : {}) });
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  proxy.on('upgrade', (req, socket, head) => {
+    const upstream = connect(Number(port), '127.0.0.1', () => {
+      const lines = [`${req.method} ${req.url} HTTP/1.1`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+      upstream.write(head);
+      socket.pipe(upstream).pipe(socket);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => {
+    proxy.closeAllConnections();
+    return new Promise<void>((resolve) => proxy.close(() => resolve()));
+  });
+  return `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
 }
