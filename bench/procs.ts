@@ -100,7 +100,8 @@ let probeId = 0;
 export async function startServer(name: string, entry: string, env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   const child = track(fork(entry, [], {
-    execArgv: ['--expose-gc', '--import', 'tsx'],
+    // BENCH_TARGET_NODE_OPTIONS adds node flags to the targets, e.g. --cpu-prof (written on SIGTERM, see kill()).
+    execArgv: ['--expose-gc', '--import', 'tsx', ...(process.env.BENCH_TARGET_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [])],
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   }));

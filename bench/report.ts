@@ -23,6 +23,8 @@ export interface TargetRun {
   mem?: MemResult;
   single?: LatencyResult;
   burst?: BurstResult;
+  /** Cores' worth of CPU the target's server processes used during the burst. */
+  burstServerCpu?: number;
   storm?: StormResult & { redisCommands: number; redisTop: string };
   api?: ApiResult;
 }
@@ -68,8 +70,9 @@ export interface PhaseSettings {
   apiDurationMs: number;
 }
 
-export function renderTables(n: number, runs: TargetRun[], s: PhaseSettings): string {
+export function renderTables(n: number, runs: TargetRun[], s: PhaseSettings, repeat = 1): string {
   const out: string[] = [`## N = ${n} readers`, ''];
+  if (repeat > 1) out.push(`Each target ran ${repeat} times, interleaved; each table shows the best run of each target (the storm: the worst), and the most CPU other processes took in any of them.`, '');
   const errors = runs.filter((r) => r.error);
   for (const r of errors) out.push(`**${LABELS[r.target]} failed:** ${r.error!.split('\n')[0]}`, '');
 
@@ -86,10 +89,10 @@ export function renderTables(n: number, runs: TargetRun[], s: PhaseSettings): st
 
   const burst = runs.filter((r) => r.burst);
   out.push(`### Burst (${s.burstCount} headlines, ${s.burstConcurrency} publish requests in flight)`, '',
-    table(['target', 'complete', 'duplicates', 'seconds to last delivery', 'deliveries/s', '×sio', '×ws', 'headlines accepted/s', 'load generator CPU'],
+    table(['target', 'complete', 'duplicates', 'seconds to last delivery', 'deliveries/s', '×sio', '×ws', 'headlines accepted/s', 'server CPU', 'load generator CPU'],
       burst.map((r) => [LABELS[r.target], pct(r.burst!), String(r.burst!.duplicates), f(r.burst!.seconds, 2), f(r.burst!.deliveriesPerSec),
         ratio(runs, r, 'socketio', (x) => x.burst?.deliveriesPerSec), ratio(runs, r, 'raw', (x) => x.burst?.deliveriesPerSec),
-        f(r.burst!.publishedPerSec), `${f(r.burst!.loadgenCpu * 100)}%`])), '');
+        f(r.burst!.publishedPerSec), `${f((r.burstServerCpu ?? Number.NaN) * 100)}%`, `${f(r.burst!.loadgenCpu * 100)}%`])), '');
 
   const mem = runs.filter((r) => r.mem);
   out.push('### Memory (after a full GC; Redis target: both processes summed)', '',

@@ -44,7 +44,9 @@ export async function startTarget(name: TargetName): Promise<Target> {
   const servers: ServerProcess[] = [];
   let redis: RedisServer | undefined;
   const stop = async () => {
-    await Promise.all(servers.map((s) => kill(s.child)));
+    // With profiling flags, stop gracefully so node writes the profile; otherwise SIGKILL.
+    const signal = process.env.BENCH_TARGET_NODE_OPTIONS ? 'SIGTERM' : 'SIGKILL';
+    await Promise.all(servers.map((s) => kill(s.child, signal)));
     await redis?.stop();
   };
   try {
