@@ -160,21 +160,24 @@ export class Composer {
     for (const id of ERROR_SLOTS) showError(byId(id), undefined);
   }
 
-  /** Field errors next to their fields; the rest in the composer's error line. */
-  private showApiError(err: unknown, channel?: string): void {
+  /** Where an API error belongs: field errors next to their fields, the rest on the action. */
+  private static placeError(err: unknown, channel?: string): [string, string][] {
     if (err instanceof ApiError && err.errors.length) {
-      const rest: string[] = [];
-      for (const f of err.errors) {
+      return err.errors.map((f): [string, string] => {
         const slot = FIELD_SLOTS.find(([pattern]) => pattern.test(f.field))?.[1];
-        if (slot) showError(byId(slot), fieldMessage(f.message));
-        else rest.push(`${f.field}: ${fieldMessage(f.message)}`);
-      }
-      if (rest.length) showError(byId('compose-error'), rest.join('; '));
-      return;
+        return slot ? [slot, fieldMessage(f.message)] : ['compose-error', `${f.field}: ${fieldMessage(f.message)}`];
+      });
     }
     const slot = err instanceof ApiError && err.code === 'FORBIDDEN' ? 'f-channels-error' : 'compose-error';
     const message = errorMessage(err);
-    showError(byId(slot), channel ? `${channel}: ${message}` : message);
+    return [[slot, channel ? `${channel}: ${message}` : message]];
+  }
+
+  /** Shows placed errors, one line per distinct message in each slot. */
+  private static showErrors(placed: [string, string][]): void {
+    const bySlot = new Map<string, Set<string>>();
+    for (const [slot, message] of placed) bySlot.set(slot, (bySlot.get(slot) ?? new Set()).add(message));
+    for (const [slot, messages] of bySlot) showError(byId(slot), [...messages].join(' '));
   }
 
   private async submit(): Promise<void> {
@@ -226,6 +229,7 @@ export class Composer {
       withRetries(() => this.session.api.publish(channel, body, draft.keyFor(channel)),
         (attempt) => (this.status.textContent = t('composer.retrying', { n: attempt })))));
     const failed: string[] = [];
+    const placed: [string, string][] = [];
     results.forEach((r, i) => {
       const channel = targets[i] ?? '';
       if (r.status === 'fulfilled') {
@@ -234,9 +238,12 @@ export class Composer {
         return;
       }
       failed.push(channel);
-      this.showApiError(r.reason, targets.length > 1 || (r.reason instanceof ApiError && r.reason.code === 'FORBIDDEN') ? channel : undefined);
+      const named = targets.length > 1 || (r.reason instanceof ApiError && r.reason.code === 'FORBIDDEN');
+      placed.push(...Composer.placeError(r.reason, named ? channel : undefined));
+      // That key already carries other content: the next press starts a new headline.
       if (r.reason instanceof ApiError && r.reason.code === 'IDEMPOTENCY_KEY_REUSED') this.draft = new Draft();
     });
+    Composer.showErrors(placed);
     const docs = [...draft.done.values()];
     if (failed.length) {
       this.status.textContent = docs.length ? t('composer.partial', { channels: formatList(failed) }) : '';
@@ -265,7 +272,7 @@ export class Composer {
       this.endCorrection();
       this.status.textContent = t('composer.corrected', { version: result.headline.version });
     } catch (err) {
-      this.showApiError(err);
+      Composer.showErrors(Composer.placeError(err));
     }
   }
 
