@@ -4,6 +4,7 @@
  * ApiError('NETWORK') so the caller can retry with the same Idempotency-Key.
  */
 import type { ErrorCode, FieldError, Problem } from '../../shared/errors.js';
+import type { TickerEvent } from '../../shared/events.js';
 import type { DeskHeadline, UrgencyPreset } from '../../shared/headline.js';
 
 export type ApiErrorCode = ErrorCode | 'NETWORK';
@@ -121,6 +122,12 @@ export class Api {
 
   async setExpiry(uri: string, expires: string | null): Promise<ActionResult> {
     return this.action('PUT', `/headlines/${uri}/expires`, { expires });
+  }
+
+  /** A page of a channel's public log, after a cursor (or from the oldest retained event). */
+  async events(channel: string, after: string | undefined, limit: number): Promise<{ events: TickerEvent[]; cursor: string; head: string }> {
+    const query = new URLSearchParams({ limit: String(limit), ...(after ? { after } : {}) });
+    return (await this.call<{ events: TickerEvent[]; cursor: string; head: string }>('GET', `/channels/${encodeURIComponent(channel)}/events?${query}`)).data;
   }
 
   async readers(): Promise<Record<string, number>> {

@@ -3,11 +3,13 @@
  * actions, filtered by channel, urgency and status. Rendered from the DeskStore on each change;
  * focus and open version lists survive a re-render so the keyboard flow is never lost.
  */
+import type { TickerEvent } from '../../shared/events.js';
 import { urgencyName, type DeskHeadline } from '../../shared/headline.js';
 import type { ChannelSet } from './channels.js';
 import type { DeskStore } from './desk-store.js';
 import { byId, el } from './dom.js';
-import { formatTime, onLanguageChange, t, type MessageKey } from './i18n.js';
+import { mergeVersions } from './history.js';
+import { errorMessage, formatTime, onLanguageChange, t, type MessageKey } from './i18n.js';
 import { reachText } from './reach.js';
 
 export type DeskAction = 'correct' | 'hold' | 'release' | 'retract' | 'expiry';
@@ -34,14 +36,23 @@ export class DeskView {
   };
   /** The last action error of each headline, shown next to its actions. */
   readonly errors = new Map<string, string>();
+  /** Log history of headlines whose versions were opened. */
+  private readonly history = new Map<string, { events: TickerEvent[]; loading: boolean; error?: string }>();
 
   constructor(
     private readonly store: DeskStore,
     private readonly channels: ChannelSet,
     private readonly onAction: (action: DeskAction, doc: DeskHeadline) => void,
+    private readonly readHistory: (doc: DeskHeadline) => Promise<TickerEvent[]>,
   ) {
     for (const select of Object.values(this.filters)) select.addEventListener('change', () => this.render());
     this.list.addEventListener('click', (e) => {
+      const summary = (e.target as Element).closest('summary');
+      const details = summary?.parentElement;
+      const opening = details instanceof HTMLDetailsElement && !details.open;
+      const openUri = summary?.closest<HTMLElement>('[data-uri]')?.dataset.uri;
+      const opened = openUri ? this.store.docs.get(openUri) : undefined;
+      if (opening && opened) void this.loadHistory(opened);
       const button = (e.target as Element).closest<HTMLButtonElement>('button[data-action]');
       const uri = button?.closest<HTMLElement>('[data-uri]')?.dataset.uri;
       const doc = uri ? this.store.docs.get(uri) : undefined;
@@ -57,6 +68,19 @@ export class DeskView {
   setError(uri: string, message: string | undefined): void {
     if (message) this.errors.set(uri, message);
     else this.errors.delete(uri);
+    this.render();
+  }
+
+  /** Reads the headline's history from its channel's log each time its versions are opened. */
+  private async loadHistory(doc: DeskHeadline): Promise<void> {
+    const previous = this.history.get(doc.uri);
+    this.history.set(doc.uri, { events: previous?.events ?? [], loading: true });
+    this.render();
+    try {
+      this.history.set(doc.uri, { events: await this.readHistory(doc), loading: false });
+    } catch (err) {
+      this.history.set(doc.uri, { events: previous?.events ?? [], loading: false, error: t('desk.historyFailed', { detail: errorMessage(err) }) });
+    }
     this.render();
   }
 
@@ -128,14 +152,19 @@ export class DeskView {
   }
 
   private versions(doc: DeskHeadline, open: boolean): HTMLDetailsElement {
-    const seen = this.store.versions.get(doc.uri) ?? [doc];
+    const history = this.history.get(doc.uri);
+    const entries = mergeVersions(history?.events ?? [], this.store.versions.get(doc.uri) ?? [doc]);
+    const space = () => document.createTextNode(' ');
     const details = el('details', { class: 'versions' },
-      el('summary', { text: t('desk.versions', { n: seen.length }) }),
-      el('ol', {}, ...seen.map((v) => el('li', { attrs: { 'data-version': String(v.version) } },
-        el('span', { class: 'version', text: t('desk.version', { n: v.version }) }), document.createTextNode(' '),
-        el('span', { class: `chip status s-${displayStatus(v)}`, text: t(`status.${displayStatus(v)}` as MessageKey) }), document.createTextNode(' '),
-        el('time', { text: formatTime(v.versionCreated), attrs: { datetime: v.versionCreated } }), document.createTextNode(' '),
-        el('span', { text: v.headline, attrs: { dir: v.direction, lang: v.language } }),
+      el('summary', { text: t('desk.versions', { n: entries.length }) }),
+      ...(history?.loading ? [el('p', { class: 'hint', text: t('desk.historyLoading'), attrs: { role: 'status' } })] : []),
+      ...(history?.error ? [el('p', { class: 'error', text: history.error })] : []),
+      el('ol', {}, ...entries.map((v) => el('li', { attrs: { 'data-version': String(v.version), 'data-event': v.event ?? '' } },
+        el('span', { class: 'version', text: t('desk.version', { n: v.version }) }), space(),
+        ...(v.event ? [el('span', { class: 'event', text: t(`event.${v.event}`) }), space()] : []),
+        ...(v.status && !v.event ? [el('span', { class: `chip status s-${v.status}`, text: t(`status.${v.status}`) }), space()] : []),
+        el('time', { text: formatTime(v.at), attrs: { datetime: v.at } }), space(),
+        ...(v.headline ? [el('span', { class: 'text', text: v.headline, attrs: { dir: v.direction ?? 'auto', lang: v.language ?? '' } })] : []),
         ...(v.edNote ? [el('span', { class: 'desk-notes', text: ` — ${v.edNote}`, attrs: { dir: 'auto' } })] : [])))));
     details.open = open;
     return details;

@@ -53,6 +53,28 @@ describe('dashboard: the live desk', () => {
     await dash.locator('#desk-empty').waitFor();
   });
 
+  it('lists a headline’s versions from the channel log, including those before the desk opened', async () => {
+    const channel = freshChannel('ar');
+    const doc = await publish(channel, { headline: 'الإصدار الأول' });
+    const change = async (path: string, method: string, body: unknown) => {
+      const res = await server.api(`/api/v1/headlines/${doc.uri}${path}`, { method, body: JSON.stringify(body) });
+      expect(res.status).toBe(200);
+    };
+    await change('', 'PATCH', { headline: 'الإصدار الثاني', edNote: 'صياغة أوضح' });
+    await change('/hold', 'POST', { reason: 'تحقق' });
+    await change('/release', 'POST', {});
+    const dash = await openDashboard(await chromium.page(), server.url, AR_KEY, [channel]);
+    const row = deskRow(dash, 'الإصدار الثاني');
+    await row.and(dash.locator('[data-version="4"]')).waitFor();
+    await row.locator('summary').press('Enter');
+    const entries = row.locator('.versions li');
+    await expect.poll(() => entries.count()).toBe(4);
+    expect(await entries.evaluateAll((lis) => lis.map((li) => `${li.getAttribute('data-version')} ${li.getAttribute('data-event')}`)))
+      .toEqual(['4 released', '3 withheld', '2 corrected', '1 published']);
+    expect(await row.locator('.versions li[data-version="1"] .text').textContent()).toBe('الإصدار الأول');
+    expect(await row.locator('.versions li[data-version="2"] .text').textContent()).toBe('الإصدار الثاني');
+  });
+
   it('changes the expiry of a headline', async () => {
     const channel = freshChannel('ar');
     const dash = await openDashboard(await chromium.page(), server.url, AR_KEY, [channel]);
