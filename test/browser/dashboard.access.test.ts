@@ -106,6 +106,10 @@ describe('dashboard: scopes, errors, keyboard, Arabic', () => {
     await page.keyboard.type(ADMIN_KEY);
     await page.keyboard.press('Enter');
     await expect.poll(focused).toMatch(/^f-headline/);
+    // The key lives in this tab's session storage only, never in the address or local storage.
+    expect(await page.evaluate(() => sessionStorage.getItem('nt-dashboard-key'))).toBe(ADMIN_KEY);
+    expect(await page.evaluate(() => JSON.stringify({ ...localStorage }))).not.toContain(ADMIN_KEY);
+    expect(page.url()).not.toContain(ADMIN_KEY);
     await page.keyboard.type('Keyboard-only headline');
     await tabTo((f) => f.endsWith(`|${channel}`));
     await page.keyboard.press('Space');
