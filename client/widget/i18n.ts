@@ -57,13 +57,6 @@ export function clockTime(iso: string, language: string, o: TimeOptions): string
   return f.format(new Date(iso));
 }
 
-/** Full date and time, e.g. "12 نوفمبر 2024، 4:23 ص". */
-export function fullTime(iso: string, language: string, o: TimeOptions): string {
-  const f = formatter(`f|${language}|${o.timeZone}|${o.numberingSystem}`, () =>
-    new Intl.DateTimeFormat(language, { dateStyle: 'long', timeStyle: 'short', timeZone: o.timeZone, numberingSystem: o.numberingSystem }));
-  return f.format(new Date(iso));
-}
-
 /** Relative time, e.g. "قبل 3 دقائق" / "3 minutes ago". */
 export function relativeTime(iso: string, now: number, language: string, o: TimeOptions): string {
   const f = formatter(`r|${language}|${o.numberingSystem}`, () =>

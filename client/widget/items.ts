@@ -1,7 +1,7 @@
 /** Builds and updates one headline's <li>. Text only through textContent; links only http(s). */
 import type { Headline } from '../../shared/headline.js';
 import { isHttpUrl, stripBidiControls } from '../../shared/text.js';
-import { clockTime, fullTime, relativeTime, urgentLabel, type TimeOptions } from './i18n.js';
+import { clockTime, relativeTime, urgentLabel, type TimeOptions } from './i18n.js';
 
 export interface ItemContext {
   relative: boolean;
@@ -50,7 +50,6 @@ export function renderItem(h: Headline, ctx: ItemContext, li: HTMLLIElement = el
   }
   const time = li.lastElementChild as HTMLTimeElement;
   time.textContent = ctx.relative ? relativeTime(h.firstCreated, ctx.now, h.language, ctx.time) : clockTime(h.firstCreated, h.language, ctx.time);
-  time.title = fullTime(h.firstCreated, h.language, ctx.time);
   return li;
 }
 

@@ -296,10 +296,9 @@ export class NewsTicker extends HTMLElement {
     const text = state === 'empty' ? ui.empty : state === 'connecting' && !has ? ui.connecting : this.stale ? ui.reconnecting : '';
     this.statusText.textContent = text;
     this.statusText.hidden = !text;
+    const changed = this.getAttribute('state') !== state || this.hasAttribute('stale') !== this.stale;
     this.toggleAttribute('stale', this.stale);
-    if (this.getAttribute('state') !== state || this.hasAttribute('stale') !== this.stale) {
-      this.setAttribute('state', state);
-      this.dispatchEvent(new CustomEvent<TickerStateDetail>('news-ticker-state', { detail: { state, stale: this.stale } }));
-    } else this.setAttribute('state', state);
+    this.setAttribute('state', state);
+    if (changed) this.dispatchEvent(new CustomEvent<TickerStateDetail>('news-ticker-state', { detail: { state, stale: this.stale } }));
   }
 }

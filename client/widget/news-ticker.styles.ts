@@ -5,32 +5,29 @@
  */
 export const css = `
 :host{display:block;contain:content;font:var(--news-ticker-font,inherit);font-size:var(--news-ticker-font-size,1rem);color:var(--news-ticker-color,#111);background:var(--news-ticker-background,#fff);border:var(--news-ticker-border,1px solid #ddd)}
-:host([hidden]){display:none}
+:host([hidden]),[hidden]{display:none!important}
 .base{display:flex;align-items:center;gap:.5em;min-height:2.5em;padding-inline:.5em}
-.title{flex:none;font-weight:700;color:var(--news-ticker-accent-color,#fff);background:var(--news-ticker-accent,#b00020);padding:.25em .6em}
+.title,.label{font-weight:700;color:var(--news-ticker-accent-color,#fff);background:var(--news-ticker-accent,#b00020);padding:.25em .6em}
 .title:empty{display:none}
-.viewport{flex:1;min-width:0;overflow:hidden;position:relative}
+.label{font-size:.85em;padding:.05em .45em;border-radius:2px}
+.viewport{flex:1;min-width:0;overflow:hidden}
 .track{display:flex;width:max-content;will-change:transform}
 ul{display:flex;list-style:none;margin:0;padding:0}
 .item{display:flex;align-items:baseline;gap:.5em;white-space:nowrap;padding-inline-end:var(--news-ticker-gap,3em)}
-.label{font-weight:700;font-size:.85em;color:var(--news-ticker-accent-color,#fff);background:var(--news-ticker-accent,#b00020);padding:.05em .45em;border-radius:2px}
 a{color:inherit;text-decoration:none}
 a:hover{text-decoration:underline}
-a:focus-visible,button:focus-visible{outline:2px solid var(--news-ticker-focus,#1a5fd0);outline-offset:2px}
-.time{font-size:.85em;color:var(--news-ticker-muted,#555)}
-.one .item[hidden],.track [hidden]{display:none}
-.controls{flex:none;display:flex;gap:.25em}
-.controls[hidden],button[hidden],.status[hidden]{display:none}
-button{font:inherit;line-height:1;min-width:2em;min-height:2em;cursor:pointer;color:inherit;background:var(--news-ticker-button-background,transparent);border:1px solid currentColor;border-radius:4px}
-.status{flex:none;font-size:.85em;color:var(--news-ticker-muted,#555)}
+:focus-visible{outline:2px solid var(--news-ticker-focus,#1a5fd0);outline-offset:2px}
+.time,.status{font-size:.85em;color:var(--news-ticker-muted,#555)}
+.controls{display:flex;gap:.25em}
+button{font:inherit;line-height:1;min-width:2em;min-height:2em;cursor:pointer;color:inherit;background:var(--news-ticker-button-background,none);border:1px solid;border-radius:4px}
 :host([stale]) .track{opacity:.6}
+.list{flex-direction:column;align-items:stretch}
 .list .track{display:block;width:auto}
 .list ul{flex-direction:column}
-.list .item{white-space:normal;flex-wrap:wrap;padding:.6em 0;border-bottom:1px solid var(--news-ticker-divider,#e5e5e5)}
-.list .item:last-child{border-bottom:0}
-.list .base{align-items:stretch;flex-direction:column}
-.one .item{padding-inline-end:0;white-space:normal}
-.sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
+.list .item{flex-wrap:wrap;padding:.6em 0;border-bottom:1px solid var(--news-ticker-divider,#e5e5e5)}
+.list .item:last-child{border:0}
+.one .item,.list .item{white-space:normal;padding-inline-end:0}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;
 
 let sheet: CSSStyleSheet | undefined;
