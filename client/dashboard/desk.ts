@@ -156,7 +156,7 @@ export class DeskView {
     const entries = mergeVersions(history?.events ?? [], this.store.versions.get(doc.uri) ?? [doc]);
     const space = () => document.createTextNode(' ');
     const details = el('details', { class: 'versions' },
-      el('summary', { text: t('desk.versions', { n: entries.length }) }),
+      el('summary', { text: t('desk.versions', { n: doc.version }) }),
       ...(history?.loading ? [el('p', { class: 'hint', text: t('desk.historyLoading'), attrs: { role: 'status' } })] : []),
       ...(history?.error ? [el('p', { class: 'error', text: history.error })] : []),
       el('ol', {}, ...entries.map((v) => el('li', { attrs: { 'data-version': String(v.version), 'data-event': v.event ?? '' } },
