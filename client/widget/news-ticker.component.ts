@@ -249,7 +249,6 @@ export class NewsTicker extends HTMLElement {
   private setPaused(paused: boolean): void {
     this.userPaused = paused;
     this.pauseButton.setAttribute('aria-pressed', String(paused));
-    this.pauseButton.textContent = paused ? '▶' : '⏸';
     this.pauseButton.setAttribute('aria-label', this.ui.pause);
     this.motion();
   }
@@ -266,7 +265,6 @@ export class NewsTicker extends HTMLElement {
 
   /** Runs motion only when nobody paused it, it is on screen, the tab is visible and motion is wanted. */
   private readonly motion = (): void => {
-    if (!this.pauseButton.textContent) this.pauseButton.textContent = '⏸';
     const running = !this.userPaused && !this.hovered && !this.focused && this.onScreen && !document.hidden && !this.reduced.matches;
     this.marquee.setRunning(running);
     const rotating = running && this.mode === 'rotate' && this.headlines.length > 1 && this.isConnected;

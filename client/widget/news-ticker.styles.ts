@@ -21,10 +21,14 @@ a:hover{text-decoration:underline}
 .controls{display:flex;gap:.25em}
 button{font:inherit;line-height:1;min-width:2em;min-height:2em;cursor:pointer;color:inherit;background:var(--news-ticker-button-background,none);border:1px solid;border-radius:4px}
 :host([stale]) .track{opacity:.6}
+.pause::before{content:"";display:inline-block;width:.25em;height:.75em;border:solid;border-width:0 .2em}
+.pause[aria-pressed=true]::before{width:0;height:0;border-width:.4em 0 .4em .65em;border-color:transparent currentColor}
 .list{flex-direction:column;align-items:stretch}
 .list .track{display:block;width:auto}
 .list ul{flex-direction:column}
-.list .item{flex-wrap:wrap;padding:.6em 0;border-bottom:1px solid var(--news-ticker-divider,#e5e5e5)}
+.list .item{display:block;padding:.6em 0;border-bottom:1px solid var(--news-ticker-divider,#e5e5e5)}
+.list .label{margin-inline-end:.5em}
+.list .time{display:block}
 .list .item:last-child{border:0}
 .one .item,.list .item{white-space:normal;padding-inline-end:0}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
