@@ -108,14 +108,33 @@ describe.each(ENGINES)('HTTP API on the %s engine', (kind) => {
     reader.disconnect();
   });
 
-  it('changes expiry through PUT /expires', async () => {
+  it('changes expiry through PUT /expires: a new version, not a correction', async () => {
     const channel = server.channel();
     const { data } = await (await server.publish(channel, { headline: 'Keep longer', expires: new Date(Date.now() + 60_000).toISOString() })).json();
     const res = await server.api(`/api/v1/headlines/${data.headline.uri}/expires`, { method: 'PUT', body: JSON.stringify({ expires: null }) });
     expect(res.status).toBe(200);
     const { headline } = (await res.json()).data;
     expect(headline.expires).toBeUndefined();
-    expect(headline.version).toBe(2);
+    expect(headline).toMatchObject({ version: 2, corrected: false });
+    expect(headline.edNote).toBeUndefined();
+    const past = await server.api(`/api/v1/headlines/${data.headline.uri}/expires`, { method: 'PUT', body: JSON.stringify({ expires: '2001-01-01T00:00:00Z' }) });
+    expect(past.status).toBe(400);
+  });
+
+  it('lists a headline\'s versions and the channels a key may publish to', async () => {
+    const channel = server.channel('ar');
+    const other = server.channel('en');
+    const { data } = await (await server.publish(channel, { headline: 'أول' })).json();
+    await server.publish(other, { headline: 'first' });
+    await server.api(`/api/v1/headlines/${data.headline.uri}`, { method: 'PATCH', body: JSON.stringify({ headline: 'ثاني', edNote: 'تصحيح' }) });
+    const versions = await (await server.api(`/api/v1/headlines/${data.headline.uri}/versions`, { key: AR_KEY })).json();
+    expect(versions.data.versions.map((v: { version: number; headline: string; edNote?: string }) => [v.version, v.headline, v.edNote])).toEqual([[1, 'أول', undefined], [2, 'ثاني', 'تصحيح']]);
+    expect((await server.api(`/api/v1/headlines/${data.headline.uri}/versions`, { key: EN_KEY })).status).toBe(403);
+    expect((await server.api(`/api/v1/headlines/${data.headline.uri}/versions`, { key: '' })).status).toBe(401);
+    const arChannels = (await (await server.api('/api/v1/channels', { key: AR_KEY })).json()).data.channels;
+    expect(arChannels).toContain(channel);
+    expect(arChannels).not.toContain(other);
+    expect((await (await server.api('/api/v1/channels', { key: EN_KEY })).json()).data.channels).toContain(other);
   });
 
   it('keeps embargoed headlines from public readers, HTTP and socket, until the embargo ends', async () => {

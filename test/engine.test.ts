@@ -152,6 +152,20 @@ describe.each(ENGINES)('engine: %s', (kind: EngineKind) => {
     expect((await a.readLog('long', 'otherepoch', 255, 10)).complete).toBe(false);
   });
 
+  it('keeps each headline\'s versions and the channels that have had headlines', async () => {
+    const [a, b] = await storage();
+    const service = new HeadlineService({ engine: a, logger });
+    const { headline } = await service.publish('ver-a', input('v1'));
+    await service.correct(headline.uri, { headline: 'v2', edNote: 'fix' });
+    await service.hold(headline.uri, 'check');
+    await service.publish('ver-b', input('other'));
+    const versions = await b.versions(headline.uri);
+    expect(versions.map((v) => [v.version, v.headline, v.status, v.edNote])).toEqual([
+      [1, 'v1', 'live', undefined], [2, 'v2', 'live', 'fix'], [3, 'v2', 'held', 'fix'],
+    ]);
+    expect(await b.channels()).toEqual(expect.arrayContaining(['ver-a', 'ver-b']));
+  });
+
   it('sums reader counts reported by several processes and forgets stale reports', async () => {
     const [a, b] = await storage();
     await a.reportReaders('p1', { news: 3 }, 60_000);

@@ -80,6 +80,16 @@ export class HeadlineService {
     return this.change(uri, (doc, now) => t.correct(doc, input, now), ifMatch);
   }
 
+  setExpiry(uri: string, expires: string | null, ifMatch?: number): Promise<ActionResult> {
+    return this.change(uri, (doc, now) => t.setExpiry(doc, expires, now), ifMatch);
+  }
+
+  /** A headline's versions, oldest first. */
+  async versions(uri: string): Promise<DeskHeadline[]> {
+    await this.get(uri);
+    return this.engine.versions(uri);
+  }
+
   hold(uri: string, reason?: string, ifMatch?: number): Promise<ActionResult> {
     return this.change(uri, (doc, now) => t.hold(doc, reason, now), ifMatch);
   }

@@ -77,6 +77,19 @@ export function correct(doc: DeskHeadline, input: CorrectionInput, now: Date): M
   return doc.status === 'live' ? withEvent(base, 'corrected', now.toISOString()) : { ...base, live: 'keep' };
 }
 
+/** A new expiry: a new version for readers (their clocks drop it at `expires`), not a correction. */
+export function setExpiry(doc: DeskHeadline, expires: string | null, now: Date): Mutation {
+  assertOpen(doc);
+  if (expires && Date.parse(expires) <= now.getTime()) {
+    throw new AppError('VALIDATION_FAILED', 'expires is in the past', [{ field: 'expires', message: 'must be in the future' }]);
+  }
+  const changed = next(doc, now, {});
+  if (expires) changed.expires = expires;
+  else delete changed.expires;
+  const base = { uri: doc.uri, channel: doc.channel, expectVersion: doc.version, doc: changed, due: { expire: ms(changed.expires) } };
+  return doc.status === 'live' ? withEvent(base, 'corrected', now.toISOString()) : { ...base, live: 'keep' };
+}
+
 export function hold(doc: DeskHeadline, reason: string | undefined, now: Date): Mutation {
   assertOpen(doc);
   if (doc.pubStatus === 'withheld') throw new AppError('INVALID_TRANSITION', 'the headline is already held');

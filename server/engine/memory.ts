@@ -5,6 +5,7 @@ import { newEpoch } from './epoch.js';
 import type {
   ChannelSnapshot, CommitResult, DueEntry, DueKind, Engine, EngineEvents, IdempotentReplay, LogRead, Mutation,
 } from './types.js';
+import { VERSIONS_KEPT } from './types.js';
 
 /** Documents the desk list returns per channel. */
 export const DESK_LIST_LENGTH = 200;
@@ -25,7 +26,9 @@ export class MemoryEngine implements Engine {
   readonly kind = 'memory' as const;
   private readonly emitter = new Emitter<EngineEvents>();
   private readonly docs = new Map<string, DeskHeadline>();
-  private readonly channels = new Map<string, ChannelState>();
+  private readonly history = new Map<string, DeskHeadline[]>();
+  private readonly known = new Set<string>();
+  private readonly logs = new Map<string, ChannelState>();
   private readonly schedule = new Map<string, number>();
   private readonly idempotency = new Map<string, { replay: IdempotentReplay; until: number }>();
   private readonly readers = new Map<string, { counts: Record<string, number>; until: number }>();
@@ -36,8 +39,8 @@ export class MemoryEngine implements Engine {
   }
 
   private channel(name: string): ChannelState {
-    let state = this.channels.get(name);
-    if (!state) this.channels.set(name, (state = { epoch: newEpoch(), offset: 0, log: [], live: new Map() }));
+    let state = this.logs.get(name);
+    if (!state) this.logs.set(name, (state = { epoch: newEpoch(), offset: 0, log: [], live: new Map() }));
     return state;
   }
 
@@ -52,6 +55,10 @@ export class MemoryEngine implements Engine {
     if (m.claim && !this.schedule.delete(`${m.claim}|${m.uri}`)) return { status: 'claimed' };
 
     this.docs.set(m.uri, m.doc);
+    const versions = this.history.get(m.uri) ?? [];
+    versions.push(m.doc);
+    this.history.set(m.uri, versions.slice(-VERSIONS_KEPT));
+    this.known.add(m.channel);
     const ch = this.channel(m.channel);
     if (m.live === 'set' && m.event?.headline) ch.live.set(m.uri, m.event.headline);
     if (m.live === 'delete') ch.live.delete(m.uri);
@@ -81,6 +88,14 @@ export class MemoryEngine implements Engine {
 
   async getDoc(uri: string): Promise<DeskHeadline | null> {
     return this.docs.get(uri) ?? null;
+  }
+
+  async versions(uri: string): Promise<DeskHeadline[]> {
+    return this.history.get(uri) ?? [];
+  }
+
+  async channels(): Promise<string[]> {
+    return [...this.known].sort();
   }
 
   async snapshot(channel: string): Promise<ChannelSnapshot> {

@@ -4,11 +4,12 @@
  */
 
 /**
- * commit — KEYS: doc, live, log, seq, epoch, due, idem, desk.
+ * commit — KEYS: doc, live, log, seq, epoch, due, idem, desk, versions, channels.
  * ARGV: expectVersion ('' = must not exist), newVersion, docJson, liveOp (set|delete|keep),
  * publicJson, eventPartial ('' = no event; a JSON object without epoch/offset), uri,
  * expire ('' leave | 'x' clear | ms), release (same), claim member (''), idem fingerprint (''),
- * idem ttl ms, events channel, desk channel, log maxlen, new epoch candidate, desk score.
+ * idem ttl ms, events channel, desk channel, log maxlen, new epoch candidate, desk score,
+ * versions kept, channel name.
  * Returns {'ok', epoch, offset} | {'conflict', version} | {'claimed'} | {'replay', f, doc, cursor}.
  */
 export const COMMIT = `
@@ -24,6 +25,9 @@ elseif v ~= ARGV[1] then
 end
 if ARGV[10] ~= '' and redis.call('ZREM', KEYS[6], ARGV[10]) == 0 then return {'claimed'} end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'doc', ARGV[3])
+redis.call('RPUSH', KEYS[9], ARGV[3])
+redis.call('LTRIM', KEYS[9], -tonumber(ARGV[18]), -1)
+redis.call('SADD', KEYS[10], ARGV[19])
 if ARGV[4] == 'set' then
   redis.call('HSET', KEYS[2], ARGV[7], ARGV[5])
 elseif ARGV[4] == 'delete' then

@@ -15,6 +15,7 @@ import { COMMIT, READ_LOG, SNAPSHOT } from './redis-scripts.js';
 import type {
   ChannelSnapshot, CommitResult, DueEntry, DueKind, Engine, EngineEvents, LogRead, Mutation,
 } from './types.js';
+import { VERSIONS_KEPT } from './types.js';
 
 export interface RedisEngineOptions {
   url: string;
@@ -61,7 +62,7 @@ export class RedisEngine implements Engine {
     };
     this.cmd = new Redis(options.url, { ...common, connectionName: 'news-ticker:cmd', commandTimeout: 3_000 }) as ScriptedRedis;
     this.sub = new Redis(options.url, { ...common, connectionName: 'news-ticker:sub', maxRetriesPerRequest: null });
-    this.cmd.defineCommand('ntCommit', { numberOfKeys: 8, lua: COMMIT });
+    this.cmd.defineCommand('ntCommit', { numberOfKeys: 10, lua: COMMIT });
     this.cmd.defineCommand('ntSnapshot', { numberOfKeys: 4, lua: SNAPSHOT });
     this.cmd.defineCommand('ntReadLog', { numberOfKeys: 3, lua: READ_LOG });
     for (const [name, conn] of [['cmd', this.cmd], ['sub', this.sub]] as const) {
@@ -114,12 +115,12 @@ export class RedisEngine implements Engine {
     const reply = await this.cmd.ntCommit(
       this.key('doc', m.uri), this.key('live', m.channel), this.key('log', m.channel), this.key('seq', m.channel),
       this.key('epoch', m.channel), this.key('due'), m.idempotency ? this.key('idem', m.idempotency.key) : this.key('idem', '-'),
-      this.key('desk', m.channel),
+      this.key('desk', m.channel), this.key('versions', m.uri), this.key('channels'),
       m.expectVersion === null ? '' : String(m.expectVersion), String(m.doc.version), JSON.stringify(m.doc), m.live,
       m.live === 'set' && m.event?.headline ? JSON.stringify(m.event.headline) : '', partial, m.uri,
       due(m.due?.expire), due(m.due?.release), m.claim ? `${m.claim}|${m.uri}` : '',
       m.idempotency?.fingerprint ?? '', m.idempotency?.ttlMs ?? 0, this.eventsChannel, this.deskChannel, this.logLength,
-      newEpoch(), Date.parse(m.doc.firstCreated),
+      newEpoch(), Date.parse(m.doc.firstCreated), VERSIONS_KEPT, m.channel,
     );
     const [status, a, b, c] = reply as string[];
     switch (status) {
@@ -143,6 +144,14 @@ export class RedisEngine implements Engine {
   async getDoc(uri: string): Promise<DeskHeadline | null> {
     const doc = await this.cmd.hget(this.key('doc', uri), 'doc');
     return doc ? (JSON.parse(doc) as DeskHeadline) : null;
+  }
+
+  async versions(uri: string): Promise<DeskHeadline[]> {
+    return (await this.cmd.lrange(this.key('versions', uri), 0, -1)).map((json) => JSON.parse(json) as DeskHeadline);
+  }
+
+  async channels(): Promise<string[]> {
+    return (await this.cmd.smembers(this.key('channels'))).sort();
   }
 
   async snapshot(channel: string): Promise<ChannelSnapshot> {

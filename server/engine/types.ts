@@ -8,6 +8,9 @@ import type { DeskHeadline, EventType, Headline, TickerEvent } from '../../share
 
 export type DueKind = 'expire' | 'release';
 
+/** Versions kept per headline for the desk's history. */
+export const VERSIONS_KEPT = 50;
+
 export interface Mutation {
   uri: string;
   channel: string;
@@ -76,6 +79,10 @@ export interface Engine {
   /** The live set and the log position it reflects, read atomically. */
   snapshot(channel: string): Promise<ChannelSnapshot>;
   readLog(channel: string, epoch: string, after: number, limit: number): Promise<LogRead>;
+  /** A headline's versions, oldest first (the last VERSIONS_KEPT). */
+  versions(uri: string): Promise<DeskHeadline[]>;
+  /** Every channel that has had a headline. */
+  channels(): Promise<string[]>;
   /** A channel's recent documents in every state, newest first, for the desk. */
   deskList(channel: string): Promise<DeskHeadline[]>;
   /** Due schedule entries at or before `now` (epoch ms). */

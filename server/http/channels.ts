@@ -5,7 +5,7 @@ import { AppError } from '../domain/errors.js';
 import type { HeadlineService } from '../domain/service.js';
 import type { Engine } from '../engine/types.js';
 import type { ChannelHub } from '../realtime/hub.js';
-import { requirePublish, type KeyRing } from './auth.js';
+import { canPublish, requirePublish, type KeyRing } from './auth.js';
 import { etagOf, idempotencyKey } from './headers.js';
 import { parse } from './problem.js';
 
@@ -23,6 +23,13 @@ const channelParam = (req: Request): string => parse(channelSchema, req.params.c
 export function channelRoutes(deps: ChannelRoutesDeps): Router {
   const router = Router();
   const { service, hub, keys } = deps;
+
+  // The channels that have had headlines and that the key may publish to.
+  router.get('/channels', keys.authenticate(), async (req: Request, res: Response) => {
+    const principal = req.principal!;
+    const channels = (await deps.engine.channels()).filter((c) => canPublish(principal, c));
+    res.setHeader('Cache-Control', 'no-store').json({ data: { channels } });
+  });
 
   router.post('/channels/:channel/headlines', keys.authenticate(), async (req: Request, res: Response) => {
     const channel = channelParam(req);

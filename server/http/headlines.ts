@@ -69,8 +69,14 @@ export function headlineRoutes(deps: HeadlineRoutesDeps): Router {
 
   router.put('/headlines/:id/expires', keys.authenticate(), edit((req, doc, ifMatch) => {
     const { expires } = parse(expiryInputSchema, req.body);
-    return service.correct(doc.uri, { expires, edNote: expires ? `expiry set to ${expires}` : 'expiry removed' }, ifMatch);
+    return service.setExpiry(doc.uri, expires, ifMatch);
   }));
+
+  router.get('/headlines/:id/versions', keys.authenticate(), async (req: Request, res: Response) => {
+    const doc = await load(req);
+    requirePublish(req, doc.channel);
+    res.setHeader('Cache-Control', 'no-store').json({ data: { uri: doc.uri, versions: await service.versions(doc.uri) } });
+  });
 
   return router;
 }
