@@ -31,22 +31,33 @@ export function renderItem(h: Headline, ctx: ItemContext, li: HTMLLIElement = el
     li.dir = h.direction;
     li.dataset.uri = h.uri;
     li.dataset.urgency = String(h.urgency);
-    const text = el('bdi', 'headline', stripBidiControls(h.headline));
-    text.dir = 'auto';
-    const children: Node[] = [];
-    if (isUrgent(h)) children.push(el('span', 'label', urgentLabel(h.language)));
-    if (h.link && isHttpUrl(h.link)) {
-      const a = el('a', 'link');
-      a.href = h.link;
-      if (ctx.target) a.target = ctx.target;
-      if (ctx.target === '_blank') a.rel = 'noopener';
-      a.append(text);
-      children.push(a);
-    } else children.push(text);
-    const time = el('time', 'time');
-    time.dateTime = h.firstCreated;
-    children.push(time);
-    li.replaceChildren(...children);
+    const href = h.link && isHttpUrl(h.link) ? h.link : '';
+    const text = li.querySelector<HTMLElement>('bdi');
+    const link = li.querySelector('a');
+    const label = li.querySelector('.label');
+    if (text && !!link === !!href && !!label === isUrgent(h)) {
+      // A correction: change the text in place (a focused link keeps its focus).
+      text.textContent = stripBidiControls(h.headline);
+      if (label) label.textContent = urgentLabel(h.language);
+      if (link) link.href = href;
+    } else {
+      const bdi = el('bdi', 'headline', stripBidiControls(h.headline));
+      bdi.dir = 'auto';
+      const children: Node[] = [];
+      if (isUrgent(h)) children.push(el('span', 'label', urgentLabel(h.language)));
+      if (href) {
+        const a = el('a', 'link');
+        a.href = href;
+        if (ctx.target) a.target = ctx.target;
+        if (ctx.target === '_blank') a.rel = 'noopener';
+        a.append(bdi);
+        children.push(a);
+      } else children.push(bdi);
+      const time = el('time', 'time');
+      children.push(time);
+      li.replaceChildren(...children);
+    }
+    (li.lastElementChild as HTMLTimeElement).dateTime = h.firstCreated;
   }
   const time = li.lastElementChild as HTMLTimeElement;
   time.textContent = ctx.relative ? relativeTime(h.firstCreated, ctx.now, h.language, ctx.time) : clockTime(h.firstCreated, h.language, ctx.time);

@@ -10,6 +10,29 @@ export interface Anchor {
   x: number;
 }
 
+/**
+ * Makes `child` the only child of `parent` without detaching it when it is already there (moving
+ * a node would drop the keyboard focus inside it).
+ */
+export function keepOnly(parent: Element, child: Element): void {
+  if (parent.firstElementChild !== child) parent.prepend(child);
+  while (child.nextSibling) child.nextSibling.remove();
+}
+
+/** Puts `nodes` in `parent` in order, moving only nodes that are out of place. */
+export function reconcile(parent: Element, nodes: Element[]): void {
+  let at = parent.firstElementChild;
+  for (const node of nodes) {
+    if (node === at) at = at.nextElementSibling;
+    else parent.insertBefore(node, at);
+  }
+  while (at) {
+    const next = at.nextElementSibling;
+    at.remove();
+    at = next;
+  }
+}
+
 export class Marquee {
   private animation: Animation | undefined;
   private running = true;
@@ -19,7 +42,7 @@ export class Marquee {
   /** Lays the strip out again; `anchor` (taken before the group changed) stays where it was. */
   layout(group: HTMLUListElement, rtl: boolean, speed: number, anchor: Anchor | undefined): void {
     this.stop();
-    this.track.replaceChildren(group);
+    keepOnly(this.track, group);
     const width = group.getBoundingClientRect().width;
     if (width < 1 || !group.children.length) return;
     const copies = Math.max(1, Math.ceil(this.viewport.clientWidth / width));

@@ -8,7 +8,7 @@ import type { Headline } from '../../shared/headline.js';
 import { sharedClient, type ConnectionStatus, type TickerClient } from '../sdk/index.js';
 import { uiStrings, urgentLabel, type UiStrings } from './i18n.js';
 import { isUrgent, renderItem, tickerOrder, type ItemContext } from './items.js';
-import { Marquee } from './marquee.js';
+import { keepOnly, Marquee, reconcile } from './marquee.js';
 import { adoptStyles } from './news-ticker.styles.js';
 
 export type TickerMode = 'scroll' | 'rotate' | 'list';
@@ -50,7 +50,7 @@ export class NewsTicker extends HTMLElement {
   private headlines: Headline[] = [];
   /** The strip's order in scroll mode (new headlines join where they enter next). */
   private order: string[] = [];
-  private readonly seen = new Set<string>();
+  private seen = new Set<string>();
   private readonly primed = new Set<string>();
   private index = 0;
   private userPaused = false;
@@ -167,12 +167,8 @@ export class NewsTicker extends HTMLElement {
     if (!client) return;
     const all = this.channels().flatMap((c) => client.headlines(c));
     this.headlines = all.sort(tickerOrder).slice(0, this.num('max', 30));
-    const fresh: Headline[] = [];
-    for (const h of all) {
-      if (this.seen.has(h.uri)) continue;
-      this.seen.add(h.uri);
-      if (this.primed.has(h.channel)) fresh.push(h);
-    }
+    const fresh = all.filter((h) => !this.seen.has(h.uri) && this.primed.has(h.channel));
+    this.seen = new Set(all.map((h) => h.uri)); // only what is live: memory stays bounded
     // A channel is primed once its first state (snapshot or saved) is in: later arrivals are news.
     for (const c of this.channels()) if (client.ready(c)) this.primed.add(c);
     if (fresh.length) this.announcer.textContent = fresh.map((h) => (isUrgent(h) ? `${urgentLabel(h.language)}: ${h.headline}` : h.headline)).join(' — ');
@@ -216,7 +212,7 @@ export class NewsTicker extends HTMLElement {
       }
       this.order = order;
       for (const uri of this.items.keys()) if (!byUri.has(uri)) this.items.delete(uri);
-      this.group.replaceChildren(...order.map((uri) => {
+      reconcile(this.group, order.map((uri) => {
         const li = renderItem(byUri.get(uri)!, ctx, this.items.get(uri));
         this.items.set(uri, li);
         return li;
@@ -231,9 +227,10 @@ export class NewsTicker extends HTMLElement {
     if (scrolling && this.isConnected) this.marquee.layout(this.group, rtl, this.num('speed', 60), anchor);
     else {
       this.marquee.stop();
-      this.track.replaceChildren(this.group);
+      keepOnly(this.track, this.group);
     }
     if (mode === 'list') this.timers.clock ??= window.setInterval(() => this.render(false), 30_000);
+    else this.timers.clock = void clearInterval(this.timers.clock);
     this.motion();
   }
 

@@ -73,9 +73,19 @@ describe('<news-ticker> motion', () => {
 
   it('hovering and keyboard focus pause the strip', async () => {
     const { page, channel } = await open();
-    await publish(channel, LONG_A, { link: 'https://example.com/a' });
+    const a = await publish(channel, LONG_A, { link: 'https://example.com/a' });
     await waitForTexts(page, { once: [LONG_A] });
     await page.locator('news-ticker').getByRole('link', { name: LONG_A }).focus();
+    expect((await sample(page, 1000)).range).toBe(0);
+    // A headline arriving (and a correction) while a link is focused keeps that focus and the pause.
+    const focused = () => page.evaluate(() => document.querySelector('news-ticker')!.shadowRoot!.activeElement?.textContent ?? null);
+    await publish(channel, LONG_B, { link: 'https://example.com/b' });
+    await waitForTexts(page, { once: [LONG_A, LONG_B] });
+    expect(await focused()).toBe(LONG_A);
+    const res = await server.api(`/api/v1/headlines/${a}`, { method: 'PATCH', body: JSON.stringify({ headline: `${LONG_A}!`, edNote: 'punctuation' }) });
+    expect(res.status).toBe(200);
+    await waitForTexts(page, { once: [`${LONG_A}!`] });
+    expect(await focused()).toBe(`${LONG_A}!`);
     expect((await sample(page, 1000)).range).toBe(0);
     await leave(page);
     expect((await sample(page, 1000)).range).toBeGreaterThan(20);
