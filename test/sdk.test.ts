@@ -110,6 +110,16 @@ describe('TickerClient against the real server', () => {
     expect(sockets()).toBe(1);
   });
 
+  it('refuses an invalid channel name instead of breaking the shared subscription', async () => {
+    const channel = server.channel('en');
+    const { client } = make();
+    client.follow('Not A Channel!');
+    client.follow(channel);
+    await vi.waitFor(() => expect(client.status).toBe('live'));
+    expect(client.ready('Not A Channel!')).toBe(false);
+    expect(client.ready(channel)).toBe(true);
+  });
+
   it('drops a headline at `expires` by its own clock, even before the server says so', async () => {
     const channel = server.channel('en');
     const { client } = make({ now: () => Date.now() + 2 * 3600_000 }); // the reader's clock is 2 h ahead

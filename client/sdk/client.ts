@@ -6,7 +6,7 @@
  * (which socket.io-client never retries by itself) and a `server:draining` notice.
  */
 import type { Socket } from 'socket.io-client';
-import type { Headline } from '../../shared/headline.js';
+import { CHANNEL_PATTERN, type Headline } from '../../shared/headline.js';
 import { MAX_CHANNELS_PER_SOCKET, type ClientToServerEvents, type ServerToClientEvents } from '../../shared/protocol.js';
 import { backoff, type BackoffOptions } from './backoff.js';
 import { ChannelState } from './channel-state.js';
@@ -88,6 +88,8 @@ export class TickerClient {
 
   /** Follows a channel until the returned function is called (reference-counted). */
   follow(channel: string): () => void {
+    // An invalid name would make every subscribe of this shared connection fail: refuse it here.
+    if (!CHANNEL_PATTERN.test(channel)) return () => undefined;
     let entry = this.channels.get(channel);
     if (!entry) {
       const state = new ChannelState(channel);
@@ -185,7 +187,7 @@ export class TickerClient {
       const channels = batch.map(({ state }) => (state.cursor ? { channel: state.channel, cursor: state.cursor } : { channel: state.channel }));
       socket.timeout(this.options.ackTimeoutMs ?? 10_000).emit('channels:subscribe', { channels }, (err, res) => {
         if (this.socket !== socket) return;
-        if (err || !res || 'error' in res) {
+        if (err || !res || ('error' in res && res.error.code !== 'VALIDATION_FAILED')) {
           // Timed out or refused (e.g. the store is down): drop and retry the whole connection.
           socket.disconnect();
           this.lost();

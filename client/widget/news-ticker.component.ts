@@ -135,7 +135,7 @@ export class NewsTicker extends HTMLElement {
   }
 
   private channels(): string[] {
-    return [...new Set((this.getAttribute('channels') ?? '').split(/[\s,]+/).filter(Boolean))];
+    return [...new Set((this.getAttribute('channels') ?? '').toLowerCase().split(/[\s,]+/).filter(Boolean))];
   }
 
   /** (Re)follows the channels; new follows come before old releases so a shared socket stays up. */
@@ -171,6 +171,7 @@ export class NewsTicker extends HTMLElement {
     this.seen = new Set(all.map((h) => h.uri)); // only what is live: memory stays bounded
     // A channel is primed once its first state (snapshot or saved) is in: later arrivals are news.
     for (const c of this.channels()) if (client.ready(c)) this.primed.add(c);
+    if (fresh[0]) this.announcer.lang = fresh[0].language;
     if (fresh.length) this.announcer.textContent = fresh.map((h) => (isUrgent(h) ? `${urgentLabel(h.language)}: ${h.headline}` : h.headline)).join(' — ');
     this.render(false);
     this.status();
