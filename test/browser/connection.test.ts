@@ -50,6 +50,29 @@ describe('<news-ticker> connection (memory)', () => {
     expect(log.sockets).toHaveLength(1);
   });
 
+  it("a site's own UI through the SDK exported by embed.js shares the widget's connection", async () => {
+    const channel = server.channel('en');
+    const page = await browser.page();
+    const log = frames(page);
+    const script = `<script type="module">
+      import { sharedClient } from '/embed.js';
+      const client = sharedClient('${server.url}');
+      const list = document.getElementById('own');
+      client.follow('${channel}');
+      client.on('change', (c, headlines) => {
+        if (c === '${channel}') list.replaceChildren(...headlines.map((h) => Object.assign(document.createElement('li'), { textContent: h.headline })));
+      });
+      client.on('status', (s) => { document.body.dataset.status = s; });
+    </script>`;
+    await page.goto(site.page(tickerPage(`<news-ticker server="${server.url}" channels="${channel}"></news-ticker><ul id="own"></ul>${script}`)));
+    await waitForState(page, 'empty');
+    await page.waitForFunction(() => document.body.dataset.status === 'live');
+    await publish(server, channel, 'Rendered by the site and by the widget');
+    await waitForTexts(page, { once: ['Rendered by the site and by the widget'] });
+    await page.waitForFunction(() => document.querySelector('#own')?.textContent === 'Rendered by the site and by the widget');
+    expect(log.sockets).toHaveLength(1);
+  });
+
   it('a dropped connection (server-initiated) reconnects, resubscribes with the cursor and shows what it missed once', async () => {
     const channel = server.channel('en');
     const page = await browser.page();
