@@ -97,11 +97,16 @@ function until(p: Phase, done: () => boolean, timeoutMs: number): Promise<void> 
   });
 }
 
+const PUBLISH_TIMEOUT_MS = 15_000;
+
 async function publish(path: PublishPath, seq: number): Promise<boolean> {
   const t = nowMs();
   sentAt[seq] = t;
   try {
-    const res = await fetch(path.url, { method: 'POST', headers: { 'content-type': 'application/json', ...path.headers }, body: JSON.stringify(headlineBody(seq, t)) });
+    const res = await fetch(path.url, {
+      method: 'POST', headers: { 'content-type': 'application/json', ...path.headers }, body: JSON.stringify(headlineBody(seq, t)),
+      signal: AbortSignal.timeout(PUBLISH_TIMEOUT_MS),
+    });
     await res.arrayBuffer();
     return res.status === 201;
   } catch {
@@ -134,6 +139,7 @@ async function connect(cmd: ConnectCmd): Promise<ConnectResult> {
 async function single(cmd: SingleCmd): Promise<LatencyResult> {
   const p = newPhase(cmd.count, true);
   phase = p;
+  const deadline = Date.now() + cmd.timeoutMs;
   const t0 = nowMs();
   const sends: Promise<boolean>[] = [];
   for (let i = 0; i < cmd.count; i++) {
@@ -142,7 +148,7 @@ async function single(cmd: SingleCmd): Promise<LatencyResult> {
     sends.push(publish(cmd.publish, nextSeq++));
   }
   await Promise.all(sends);
-  await until(p, () => p.delivered >= p.expected, cmd.timeoutMs);
+  await until(p, () => p.delivered >= p.expected, Math.max(0, deadline - Date.now()));
   const lat = p.latencies!.values();
   const lastReader = Array.from(p.lastBySeq, (t, i) => (t > 0 ? t - sentAt[p.from + i]! : Number.NaN)).filter((v) => !Number.isNaN(v));
   phase = undefined;
@@ -156,18 +162,19 @@ async function burst(cmd: BurstCmd): Promise<BurstResult> {
   const p = newPhase(cmd.count, false);
   phase = p;
   const cpu0 = process.cpuUsage();
+  const deadline = Date.now() + cmd.timeoutMs;
   const t0 = nowMs();
   let issued = 0;
   let errors = 0;
   const worker = async () => {
-    while (issued < cmd.count) {
+    while (issued < cmd.count && Date.now() < deadline) {
       issued++;
       if (!(await publish(cmd.publish, nextSeq++))) errors++;
     }
   };
   await Promise.all(Array.from({ length: cmd.concurrency }, worker));
   const published = nowMs();
-  await until(p, () => p.delivered >= p.expected, cmd.timeoutMs);
+  await until(p, () => p.delivered >= p.expected, Math.max(0, deadline - Date.now()));
   const wall = (p.last || nowMs()) - t0;
   const cpu = process.cpuUsage(cpu0);
   phase = undefined;

@@ -156,7 +156,7 @@ class Loadgen {
       this.waiting.set(id, { resolve, reject });
       this.child.send({ ...cmd, type, id } as ToLoadgen);
     });
-    return withTimeout(p, timeoutMs + 15_000, `${type} phase`) as Promise<Extract<PhaseResult, { phase: T }>>;
+    return withTimeout(p, timeoutMs + 20_000, `${type} phase`) as Promise<Extract<PhaseResult, { phase: T }>>;
   }
 
   stop(): Promise<void> {
@@ -207,9 +207,8 @@ async function runTarget(name: TargetName, n: number): Promise<TargetRun> {
     const after = await memOf(target);
     run.mem = { rssBefore: before.rss, rssAfter: after.rss, heapBefore: before.heapUsed, heapAfter: after.heapUsed, readers: run.connect.readers } satisfies MemResult;
 
-    const singleMs = 15_000 + n * 3;
-    run.single = await loadgen.call('single', { publish: target.publish(channel), count: settings.singleCount, intervalMs: settings.singleIntervalMs, timeoutMs: singleMs },
-      singleMs + settings.singleCount * settings.singleIntervalMs);
+    const singleMs = 15_000 + n * 3 + settings.singleCount * settings.singleIntervalMs;
+    run.single = await loadgen.call('single', { publish: target.publish(channel), count: settings.singleCount, intervalMs: settings.singleIntervalMs, timeoutMs: singleMs }, singleMs);
 
     const burstMs = 30_000 + (n * settings.burstCount) / 5;
     const serverCpu0 = target.servers.map((x) => x.cpuSeconds());
