@@ -107,6 +107,7 @@ export class TickerClient {
       if (done || !entry) return;
       done = true;
       if (--entry.refs > 0) return;
+      this.persist();
       this.channels.delete(channel);
       if (this.socket?.connected) this.socket.emit('channels:unsubscribe', { channels: [channel] }, () => undefined);
       if (this.channels.size === 0) this.stop('connecting');
@@ -125,7 +126,7 @@ export class TickerClient {
   }
 
   private stop(status: ConnectionStatus): void {
-    this.flush();
+    this.persist();
     for (const t of Object.values(this.timers)) this.clock.clearTimeout(t);
     this.timers = {};
     const socket = this.socket;
@@ -216,11 +217,12 @@ export class TickerClient {
     entry.state.expire(this.clock.now());
     this.events.emit('change', entry.state.channel, entry.state.headlines());
     this.dirty.add(entry.state.channel);
-    this.timers.save ??= this.clock.setTimeout(() => this.flush(), 250);
+    this.timers.save ??= this.clock.setTimeout(() => this.persist(), 250);
     this.scheduleExpiry();
   }
 
-  private flush(): void {
+  /** Saves changed channels now (otherwise at most 250 ms after a change, and on page hide). */
+  persist(): void {
     this.clock.clearTimeout(this.timers.save);
     this.timers.save = undefined;
     for (const channel of this.dirty) {

@@ -23,6 +23,8 @@ export function sharedClient(url: string, options: Partial<TickerClientOptions> 
   if (!client) {
     client = new TickerClient({ url: key, socketFactory: defaultSocketFactory, store: webStorageStore(defaultStorage(), key), ...options });
     clients.set(key, client);
+    const saving = client;
+    globalThis.addEventListener?.('pagehide', () => saving.persist());
   }
   return client;
 }
