@@ -149,9 +149,10 @@ describe('<news-ticker> motion', () => {
     const b = await publish(channel, LONG_B, { urgency: 'flash' });
     await waitForTexts(page, { once: [LONG_A, LONG_B] });
     const result = await during;
-    expect(result.frames).toBeGreaterThan(30);
+    expect(result.frames).toBeGreaterThan(10);
     expect(result.range).toBeGreaterThan(20); // it kept moving
-    expect(result.maxStep).toBeLessThan(8); // ~1 px a frame at 60 px/s; a jump would be a whole item
+    // ~1 px a frame at 60 px/s (more if a loaded machine drops frames); a jump would be a whole item (hundreds of px).
+    expect(result.maxStep).toBeLessThan(40);
     // B joins where the strip enters next: it comes into view within seconds, not after a whole
     // loop of the strip (~20 s at 60 px/s for these two headlines).
     const loopMs = await page.evaluate(() => (document.querySelector('news-ticker')!.shadowRoot!.querySelector('ul.group')!.getBoundingClientRect().width / 60) * 1000);
