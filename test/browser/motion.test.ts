@@ -14,19 +14,27 @@ const probe = (page: Page, index = 0) => page.evaluate((i) => {
   return { x: li ? li.getBoundingClientRect().left : NaN, states: root.getAnimations().map((a) => a.playState) };
 }, index);
 
-/** Samples x every animation frame for `ms`; returns the range and the largest frame-to-frame step. */
-const sample = (page: Page, ms: number, uri?: string) => page.evaluate(({ ms: duration, uri: u }) => new Promise<{ range: number; maxStep: number; frames: number }>((resolve) => {
-  const root = document.querySelector('news-ticker')!.shadowRoot!;
-  const xs: number[] = [];
-  const start = performance.now();
-  const tick = () => {
-    const li = root.querySelector(u ? `ul.group:not([aria-hidden]) > li[data-uri="${u}"]` : 'ul.group:not([aria-hidden]) > li');
-    xs.push(li ? li.getBoundingClientRect().left : NaN);
-    if (performance.now() - start < duration) requestAnimationFrame(tick);
-    else resolve({ range: Math.max(...xs) - Math.min(...xs), maxStep: Math.max(0, ...xs.slice(1).map((x, k) => Math.abs(x - xs[k]!))), frames: xs.length });
-  };
-  requestAnimationFrame(tick);
-}), { ms, uri });
+/**
+ * Samples the x of the first real item (or `uri`) every 16 ms for `ms` (timers, not rAF: headless
+ * Chromium may not run rAF while only compositor animations change); returns the range of x, the
+ * largest step between samples and how many samples were taken.
+ */
+const sample = async (page: Page, ms: number, uri?: string) => {
+  const result = await page.evaluate(({ ms: duration, uri: u }) => new Promise<{ range: number; maxStep: number; frames: number }>((resolve) => {
+    const root = document.querySelector('news-ticker')!.shadowRoot!;
+    const xs: number[] = [];
+    const start = performance.now();
+    const timer = setInterval(() => {
+      const li = root.querySelector(u ? `ul.group:not([aria-hidden]) > li[data-uri="${u}"]` : 'ul.group:not([aria-hidden]) > li');
+      xs.push(li ? li.getBoundingClientRect().left : NaN);
+      if (performance.now() - start < duration) return;
+      clearInterval(timer);
+      resolve({ range: Math.max(...xs) - Math.min(...xs), maxStep: Math.max(0, ...xs.slice(1).map((x, k) => Math.abs(x - xs[k]!))), frames: xs.length });
+    }, 16);
+  }), { ms, uri });
+  expect(result.frames).toBeGreaterThan(ms / 100); // really sampled over the interval
+  return result;
+};
 
 describe('<news-ticker> motion', () => {
   const server = useServer('memory');
@@ -145,12 +153,29 @@ describe('<news-ticker> motion', () => {
     const { page, channel } = await open();
     const a = await publish(channel, LONG_A);
     await waitForTexts(page, { once: [LONG_A] });
-    const during = sample(page, 1500, a);
+    // Record A's x every 16 ms, from before B is published until well after it is shown.
+    await page.evaluate((uri) => {
+      const root = document.querySelector('news-ticker')!.shadowRoot!;
+      const w = window as unknown as { xs: number[]; timer: number };
+      w.xs = [];
+      w.timer = window.setInterval(() => {
+        const li = root.querySelector(`ul.group:not([aria-hidden]) > li[data-uri="${uri}"]`);
+        w.xs.push(li ? li.getBoundingClientRect().left : NaN);
+      }, 16);
+    }, a);
+    await page.waitForFunction(() => (window as unknown as { xs: number[] }).xs.length >= 10, null, { polling: 20 });
     const b = await publish(channel, LONG_B, { urgency: 'flash' });
     await waitForTexts(page, { once: [LONG_A, LONG_B] });
-    const result = await during;
-    expect(result.frames).toBeGreaterThan(10);
-    expect(result.range).toBeGreaterThan(20); // it kept moving
+    const shownAt = await page.evaluate(() => (window as unknown as { xs: number[] }).xs.length);
+    await page.waitForFunction((n) => (window as unknown as { xs: number[] }).xs.length >= n + 20, shownAt, { polling: 20 });
+    const result = await page.evaluate(() => {
+      const w = window as unknown as { xs: number[]; timer: number };
+      clearInterval(w.timer);
+      const xs = w.xs;
+      return { range: Math.max(...xs) - Math.min(...xs), maxStep: Math.max(0, ...xs.slice(1).map((x, k) => Math.abs(x - xs[k]!))), frames: xs.length };
+    });
+    expect(result.frames).toBeGreaterThan(30);
+    expect(result.range).toBeGreaterThan(5); // it kept moving
     // ~1 px a frame at 60 px/s (more if a loaded machine drops frames); a jump would be a whole item (hundreds of px).
     expect(result.maxStep).toBeLessThan(40);
     // B joins where the strip enters next: it comes into view within seconds, not after a whole
