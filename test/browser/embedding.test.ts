@@ -94,6 +94,15 @@ describe('<news-ticker> embedding', () => {
     }
   });
 
+  it('the home page links to both demo pages and shows the snippet for this server', async () => {
+    const page = await browser.page();
+    await page.goto(`${server.url}/`);
+    const links = await page.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(links).toEqual(expect.arrayContaining(['/ar', '/en']));
+    await expect.poll(() => page.locator('code[data-origin]').first().textContent()).toContain(`${server.url}/embed.js`);
+    expect((await page.goto(`${server.url}/en`))?.status()).toBe(200);
+  });
+
   it('the Arabic demo page: banner ticker on top and the notification centre list, both live', async () => {
     const page = await browser.page({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${server.url}/ar`);
