@@ -48,6 +48,11 @@ describe('<news-ticker> connection (memory)', () => {
     await publish(server, a, 'Still live after one widget left');
     await waitForTexts(page, { once: ['For both widgets', 'Still live after one widget left'], count: 2 }, { index: 0 });
     expect(log.sockets).toHaveLength(1);
+    // Removing the last widget releases the connection.
+    const closed = new Promise<void>((resolve) => log.sockets[0]!.on('close', () => resolve()));
+    await page.evaluate(() => document.querySelector('news-ticker')!.remove());
+    await closed;
+    expect(log.sockets[0]!.isClosed()).toBe(true);
   });
 
   it("a site's own UI through the SDK exported by embed.js shares the widget's connection", async () => {
