@@ -28,7 +28,7 @@ const make = <K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, part =
 export class NewsTicker extends HTMLElement {
   /** The server when no `server` attribute is set; embed.js sets it to its own origin. */
   static defaultServer: string | undefined;
-  static readonly observedAttributes = ['channels', 'server', 'mode', 'speed', 'interval', 'max', 'time-zone', 'numbering', 'label', 'stale-after', 'lang', 'target'];
+  static readonly observedAttributes = ['channels', 'server', 'mode', 'speed', 'interval', 'max', 'time-zone', 'numbering', 'label', 'stale-after', 'lang', 'dir', 'target'];
 
   private readonly base = make('div', 'base');
   private readonly heading = make('span', 'title');
