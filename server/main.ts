@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { publishDemoHeadlines } from './demo.js';
 import { createLogger } from './logger.js';
 
 function configFromEnv(): Config {
@@ -19,6 +20,7 @@ function configFromEnv(): Config {
 const config = configFromEnv();
 const logger = createLogger(config);
 
+const demo = config.apiKeys.length === 0 && !config.redisUrl;
 if (config.apiKeys.length === 0) {
   const key = `dev_${randomBytes(18).toString('base64url')}`;
   config.apiKeys = [{ name: 'development', key, scopes: ['admin'] }];
@@ -30,6 +32,7 @@ if (config.apiKeys.length === 0) {
 }
 
 const app = await createApp({ config, logger });
+if (demo) await publishDemoHeadlines(app.service, logger);
 const port = await app.listen();
 logger.info({ port, engine: app.engine.kind }, `news-ticker listening on http://localhost:${port}`);
 

@@ -1,7 +1,7 @@
 /** Several server processes on one Redis: fan-out, process crashes and Redis restarts. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, apiClient } from './helpers/app.js';
-import { startCluster, type Cluster } from './helpers/cluster.js';
+import { startCluster, startServerProcess, type Cluster } from './helpers/cluster.js';
 import { Reader } from './helpers/reader.js';
 
 /** Publishes with an Idempotency-Key, retrying on errors (another server, after a pause) until acknowledged. */
@@ -164,6 +164,28 @@ describe('SIGTERM', () => {
       reader.disconnect();
     } finally {
       await cluster.cleanup();
+    }
+  });
+});
+
+describe('npm start with no configuration', () => {
+  it('runs on the memory engine with a printed development key and demo headlines', async () => {
+    const server = await startServerProcess({ API_KEYS: '', REDIS_URL: '' });
+    try {
+      const ready = await (await fetch(`${server.url}/readyz`)).json();
+      expect(ready).toEqual({ status: 'ready', engine: 'memory' });
+      const live = (await (await fetch(`${server.url}/api/v1/channels/ar-breaking/headlines`)).json()).data.headlines;
+      expect(live.map((h: { headline: string }) => h.headline)).toContain('إعلام سوري: الطيران الإسرائيلي يستهدف مطار حماة العسكري بـ 3 غارات');
+      const key = /\b(dev_[A-Za-z0-9_-]{20,})\b/.exec(server.output())?.[1];
+      expect(key).toBeDefined();
+      const me = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${key}` } });
+      expect((await me.json()).data).toEqual({ name: 'development', scopes: ['admin'] });
+      // The key is printed once for the operator, never in a log line.
+      const logLines = server.output().split('\n').filter((l) => l.startsWith('{'));
+      expect(logLines.length).toBeGreaterThan(0);
+      for (const line of logLines) expect(line).not.toContain(key!);
+    } finally {
+      await server.kill();
     }
   });
 });

@@ -14,6 +14,8 @@ export interface ServerProcess {
   url: string;
   port: number;
   proc: ChildProcess;
+  /** Everything the process has written to stdout and stderr so far. */
+  output(): string;
   /** SIGKILL, as in a crash. */
   kill(): Promise<void>;
 }
@@ -61,7 +63,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       proc.once('exit', () => resolve());
       proc.kill('SIGKILL');
     });
-  return { url: `http://127.0.0.1:${port}`, port, proc, kill };
+  return { url: `http://127.0.0.1:${port}`, port, proc, kill, output: () => output };
 }
 
 export async function startCluster(n: number, options: { appendonly?: boolean } = {}): Promise<Cluster> {
