@@ -15,7 +15,8 @@ import type { Engine } from '../engine/types.js';
 import type { ChannelHub } from './hub.js';
 
 interface SocketData {
-  log: Logger;
+  /** The socket's child logger, made on first use (most readers never log a line). */
+  log?: Logger;
 }
 
 export type TickerServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -78,6 +79,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     serveClient: false,
   });
 
+  const log = (socket: TickerSocket): Logger => (socket.data.log ??= logger.child({ socketId: socket.id }));
+
   hub.on('event', (e) => io.to(roomOf(e.channel)).emit('headline:event', e));
   hub.on('snapshot', (s) => io.to(roomOf(s.channel)).emit('channel:snapshot', s));
   const { desk } = options;
@@ -93,7 +96,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       // engine.io keeps packets it could not write yet in writeBuffer (typed private).
       const queued = (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
       if (queued > maxQueued) {
-        socket.data.log.warn({ queued }, 'reader cannot keep up; disconnecting it to resume from its cursor');
+        log(socket).warn({ queued }, 'reader cannot keep up; disconnecting it to resume from its cursor');
         socket.disconnect(true);
       }
     }
@@ -101,14 +104,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   slowReaderTimer.unref();
 
   io.on('connection', (socket: TickerSocket) => {
-    socket.data.log = logger.child({ socketId: socket.id });
-    socket.data.log.debug({ transport: socket.conn.transport.name }, 'socket connected');
+    if (logger.isLevelEnabled('debug')) log(socket).debug({ transport: socket.conn.transport.name }, 'socket connected');
 
     socket.on('channels:subscribe', async (raw, ack) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
       const parsed = subscribeSchema.safeParse(raw);
       if (!parsed.success) {
-        socket.data.log.info({ issues: parsed.error.issues.length }, 'bad subscribe request');
+        log(socket).info({ issues: parsed.error.issues.length }, 'bad subscribe request');
         return reply(fail('VALIDATION_FAILED', 'invalid subscribe request', zodErrors(parsed.error)));
       }
       try {
@@ -126,7 +128,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         options.onReadersChanged?.();
         reply({ data: { channels: results } });
       } catch (err) {
-        socket.data.log.error({ err }, 'subscribe failed');
+        log(socket).error({ err }, 'subscribe failed');
         reply(fail('ENGINE_UNAVAILABLE', 'the store is unavailable; retry'));
       }
     });
@@ -149,7 +151,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (!principal) return reply(fail('UNAUTHENTICATED', 'connect with io(url, { auth: { key } })'));
       const denied = parsed.data.channels.filter((c) => !canPublish(principal, c));
       if (denied.length) return reply(fail('FORBIDDEN', `the key "${principal.name}" may not publish to ${denied.join(', ')}`));
-      socket.data.log = socket.data.log.child({ keyName: principal.name });
+      socket.data.log = log(socket).child({ keyName: principal.name });
       try {
         for (const channel of parsed.data.channels) await socket.join(deskRoomOf(channel));
         await socket.join(DESK_ALL);
@@ -157,20 +159,20 @@ export function createGateway(options: GatewayOptions): Gateway {
         const headlines = lists.flat().sort((a, b) => b.versionCreated.localeCompare(a.versionCreated));
         reply({ data: { channels: parsed.data.channels, headlines, readers: await desk.engine.readerCounts() } });
       } catch (err) {
-        socket.data.log.error({ err }, 'desk subscribe failed');
+        log(socket).error({ err }, 'desk subscribe failed');
         reply(fail('ENGINE_UNAVAILABLE', 'the store is unavailable; retry'));
       }
     });
 
     socket.onAny((event: string, ...args: unknown[]) => {
       if (event === 'channels:subscribe' || event === 'channels:unsubscribe' || event === 'desk:subscribe') return;
-      socket.data.log.info({ event: event.slice(0, 64) }, 'unknown socket event');
+      log(socket).info({ event: event.slice(0, 64) }, 'unknown socket event');
       const ack = args.at(-1);
       if (typeof ack === 'function') ack(fail('UNKNOWN_EVENT', 'unknown event; readers can only subscribe and unsubscribe'));
     });
 
     socket.on('disconnect', (reason) => {
-      socket.data.log.debug({ reason }, 'socket disconnected');
+      if (logger.isLevelEnabled('debug')) log(socket).debug({ reason }, 'socket disconnected');
       options.onReadersChanged?.();
     });
   });
