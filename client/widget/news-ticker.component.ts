@@ -2,7 +2,8 @@
  * <news-ticker channels="ar-breaking" mode="scroll|rotate|list">: live headlines of one or more
  * channels, in Shadow DOM, over the page's shared TickerClient. Accessible (named pause button,
  * hover/focus pause, reduced motion, silent loop copies, one polite live region), right-to-left
- * aware, and quiet when off-screen or in a hidden tab.
+ * aware, and quiet when off-screen or in a hidden tab. With the `preview` attribute it shows
+ * `previewHeadlines` instead, through the same rendering, and never connects (no reader counted).
  */
 import type { Headline } from '../../shared/headline.js';
 import { sharedClient, type ConnectionStatus, type TickerClient } from '../sdk/index.js';
@@ -28,7 +29,7 @@ const make = <K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, part =
 export class NewsTicker extends HTMLElement {
   /** The server when no `server` attribute is set; embed.js sets it to its own origin. */
   static defaultServer: string | undefined;
-  static readonly observedAttributes = ['channels', 'server', 'mode', 'speed', 'interval', 'max', 'time-zone', 'numbering', 'label', 'stale-after', 'lang', 'dir', 'target'];
+  static readonly observedAttributes = ['channels', 'server', 'mode', 'speed', 'interval', 'max', 'time-zone', 'numbering', 'label', 'stale-after', 'lang', 'dir', 'target', 'preview'];
 
   private readonly base = make('div', 'base');
   private readonly heading = make('span', 'title');
@@ -48,6 +49,7 @@ export class NewsTicker extends HTMLElement {
   private releases: (() => void)[] = [];
   private readonly items = new Map<string, HTMLLIElement>();
   private headlines: Headline[] = [];
+  private previewed: Headline[] = [];
   /** The strip's order in scroll mode (new headlines join where they enter next). */
   private order: string[] = [];
   private seen = new Set<string>();
@@ -89,6 +91,16 @@ export class NewsTicker extends HTMLElement {
   get mode(): TickerMode {
     const m = this.getAttribute('mode');
     return m === 'rotate' || m === 'list' ? m : 'scroll';
+  }
+
+  /** What a `preview` ticker shows (e.g. a draft in the newsroom dashboard); nothing is announced. */
+  get previewHeadlines(): Headline[] {
+    return this.previewed;
+  }
+
+  set previewHeadlines(headlines: Headline[]) {
+    this.previewed = headlines;
+    if (this.isConnected) this.refresh();
   }
 
   /** Whether the reader paused the ticker with the button. */
@@ -142,14 +154,16 @@ export class NewsTicker extends HTMLElement {
   private start(): void {
     const old = this.releases;
     this.releases = [];
-    const client = sharedClient(this.getAttribute('server') || NewsTicker.defaultServer || location.origin);
+    const client = this.hasAttribute('preview') ? undefined : sharedClient(this.getAttribute('server') || NewsTicker.defaultServer || location.origin);
     this.client = client;
     const mine = new Set(this.channels());
-    for (const channel of mine) this.releases.push(client.follow(channel));
-    this.releases.push(
-      client.on('change', (channel) => void (mine.has(channel) && this.refresh())),
-      client.on('status', () => this.status()),
-    );
+    if (client) {
+      for (const channel of mine) this.releases.push(client.follow(channel));
+      this.releases.push(
+        client.on('change', (channel) => void (mine.has(channel) && this.refresh())),
+        client.on('status', () => this.status()),
+      );
+    }
     for (const release of old) release();
     const ui = this.ui;
     this.heading.textContent = this.getAttribute('label') ?? '';
@@ -161,16 +175,18 @@ export class NewsTicker extends HTMLElement {
     this.status();
   }
 
-  /** Merges the channels' live sets; announces headlines that are new since the channel was primed. */
+  /**
+   * Merges the channels' live sets (a preview takes its own headlines); announces headlines that
+   * are new since the channel was primed (a preview announces nothing).
+   */
   private refresh(): void {
     const client = this.client;
-    if (!client) return;
-    const all = this.channels().flatMap((c) => client.headlines(c));
+    const all = client ? this.channels().flatMap((c) => client.headlines(c)) : [...this.previewed];
     this.headlines = all.sort(tickerOrder).slice(0, this.num('max', 30));
-    const fresh = all.filter((h) => !this.seen.has(h.uri) && this.primed.has(h.channel));
+    const fresh = client ? all.filter((h) => !this.seen.has(h.uri) && this.primed.has(h.channel)) : [];
     this.seen = new Set(all.map((h) => h.uri)); // only what is live: memory stays bounded
     // A channel is primed once its first state (snapshot or saved) is in: later arrivals are news.
-    for (const c of this.channels()) if (client.ready(c)) this.primed.add(c);
+    for (const c of this.channels()) if (client?.ready(c)) this.primed.add(c);
     if (fresh[0]) this.announcer.lang = fresh[0].language;
     if (fresh.length) this.announcer.textContent = fresh.map((h) => (isUrgent(h) ? `${urgentLabel(h.language)}: ${h.headline}` : h.headline)).join(' — ');
     this.render(false);
@@ -275,7 +291,7 @@ export class NewsTicker extends HTMLElement {
   };
 
   private status(): void {
-    const status: ConnectionStatus = this.client?.status ?? 'connecting';
+    const status: ConnectionStatus = this.client ? this.client.status : 'live';
     const has = this.headlines.length > 0;
     const state: TickerState = status === 'reconnecting' ? 'reconnecting' : status === 'live' ? (has ? 'live' : 'empty') : 'connecting';
     if (state === 'reconnecting') {
