@@ -153,7 +153,7 @@ export class Composer {
       byId('correcting').textContent = t('composer.correcting', { version: this.correcting.version, channel: this.correcting.channel });
     }
     byId<HTMLInputElement>('f-embargo').min = isoToLocal(new Date().toISOString());
-    this.preview.update({ headline: v.headline, language, direction, urgency: v.urgency, source: v.source, section: v.section });
+    this.preview.update({ headline: v.headline, language, direction, urgency: v.urgency, link: v.link });
   }
 
   private clearErrors(): void {

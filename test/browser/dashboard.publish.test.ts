@@ -3,9 +3,10 @@
  * seed headline, see it in a <news-ticker> on another page, correct it, retract it; flash asks
  * for a confirmation and cancelling publishes nothing.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AR_KEY, useServer } from '../helpers/app.js';
-import { compose, deskDocs, deskRow, freshChannel, openDashboard, openWidget, useChromium, watchErrors } from '../helpers/dashboard.js';
+import { compose, deskDocs, deskRow, freshChannel, openDashboard, openWidget, previewItem, useChromium, watchErrors } from '../helpers/dashboard.js';
 
 const SEED = 'إعلام سوري: الطيران الإسرائيلي يستهدف مطار حماة العسكري بـ 3 غارات';
 
@@ -27,8 +28,8 @@ describe('dashboard: publish, correct, retract', () => {
     await expect.poll(() => dash.locator('#f-headline').getAttribute('dir')).toBe('rtl');
     expect(await dash.locator('#f-language option[value="auto"]').textContent()).toContain('Arabic');
     expect(await dash.locator('#f-headline-count').textContent()).toContain(`${[...SEED].length} / 280`);
-    expect(await dash.locator('#preview .ticker-text').textContent()).toBe(SEED);
-    expect(await dash.locator('#preview .ticker-item').getAttribute('dir')).toBe('rtl');
+    // The preview is the real widget: the draft in its shadow DOM, right-to-left, no label for routine.
+    await expect.poll(() => previewItem(dash)).toMatchObject({ text: SEED, dir: 'rtl', label: null });
     // A single followed channel is preselected; Ctrl+Enter publishes.
     await expect.poll(() => dash.locator(`#f-channels-list input[value="${channel}"]`).isChecked()).toBe(true);
     await dash.locator('#f-headline').press('Control+Enter');
@@ -69,6 +70,29 @@ describe('dashboard: publish, correct, retract', () => {
     await correctedRow.and(dash.locator('[data-status="retracted"]')).waitFor();
     expect(await correctedRow.locator('button[data-action]').count()).toBe(0);
     expect((await deskDocs(server.url, channel))[0]).toMatchObject({ status: 'retracted', reason: 'خبر غير مؤكد', version: 3 });
+    expect(errors).toEqual([]);
+  });
+
+  it('previews the draft through the real <news-ticker> loaded from /embed.js, not counted as a reader', async () => {
+    const channel = freshChannel('ar');
+    const dash = await chromium.page();
+    const errors = watchErrors(dash);
+    const embed = dash.waitForResponse((r) => new URL(r.url()).pathname === '/embed.js');
+    await openDashboard(dash, server.url, AR_KEY, [channel]);
+    expect((await embed).status()).toBe(200);
+    await compose(dash, { headline: SEED, urgency: 'bulletin' });
+    await expect.poll(() => previewItem(dash)).toMatchObject({ text: SEED, dir: 'rtl', direction: 'rtl', label: 'عاجل' });
+    expect(await dash.locator('#preview news-ticker').evaluate((t) => [t.hasAttribute('preview'), getComputedStyle(t).direction]))
+      .toEqual([true, 'rtl']);
+    // English text: left to right, with the English label; the list mode of the same widget.
+    await compose(dash, { headline: 'Israeli jets strike Hama airport', urgency: 'flash' });
+    await dash.locator('#preview-mode').selectOption('list');
+    await expect.poll(() => previewItem(dash)).toMatchObject({ text: 'Israeli jets strike Hama airport', dir: 'ltr', direction: 'ltr', label: 'Breaking' });
+    expect(await dash.locator('#preview news-ticker').getAttribute('mode')).toBe('list');
+    // The preview follows no channel: the channel still has no reader.
+    expect(await dash.locator(`#channel-list [data-channel="${channel}"] .count`).getAttribute('data-count')).toBe('0');
+    // The widget came from /embed.js at runtime, not from the dashboard bundle.
+    expect(readFileSync(new URL('../../dist/client/dashboard.js', import.meta.url), 'utf8')).not.toContain('--news-ticker-accent');
     expect(errors).toEqual([]);
   });
 

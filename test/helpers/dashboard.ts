@@ -86,6 +86,19 @@ export async function compose(page: Page, o: ComposeOptions): Promise<void> {
   if (o.link !== undefined) await page.locator('#f-link').fill(o.link);
 }
 
+/** The composer's preview: the first headline item inside the preview widget's shadow DOM. */
+export async function previewItem(page: Page): Promise<{ text: string; dir: string; direction: string; label: string | null } | undefined> {
+  return page.evaluate(() => {
+    const li = document.querySelector('#preview news-ticker')?.shadowRoot?.querySelector<HTMLLIElement>('ul.group:not([aria-hidden]) > li');
+    return li ? {
+      text: li.querySelector('[part="headline"]')?.textContent ?? '',
+      dir: li.dir,
+      direction: getComputedStyle(li).direction,
+      label: li.querySelector('[part="label"]')?.textContent ?? null,
+    } : undefined;
+  });
+}
+
 /** The desk row of a headline, found by its text. */
 export function deskRow(page: Page, text: string) {
   return page.locator('#desk-list > li.desk-item').filter({ has: page.locator('.desk-headline', { hasText: text }) });
