@@ -4,7 +4,6 @@
  * ApiError('NETWORK') so the caller can retry with the same Idempotency-Key.
  */
 import type { ErrorCode, FieldError, Problem } from '../../shared/errors.js';
-import type { TickerEvent } from '../../shared/events.js';
 import type { DeskHeadline, UrgencyPreset } from '../../shared/headline.js';
 
 export type ApiErrorCode = ErrorCode | 'NETWORK';
@@ -124,14 +123,14 @@ export class Api {
     return this.action('PUT', `/headlines/${uri}/expires`, { expires });
   }
 
-  /** A page of a channel's public log, after a cursor (or from the oldest retained event). */
-  async events(channel: string, after: string | undefined, limit: number): Promise<{ events: TickerEvent[]; cursor: string; head: string }> {
-    const query = new URLSearchParams({ limit: String(limit), ...(after ? { after } : {}) });
-    return (await this.call<{ events: TickerEvent[]; cursor: string; head: string }>('GET', `/channels/${encodeURIComponent(channel)}/events?${query}`)).data;
+  /** The channels that have had headlines and that this key may publish to. */
+  async channels(): Promise<string[]> {
+    return (await this.call<{ channels: string[] }>('GET', '/channels')).data.channels;
   }
 
-  async readers(): Promise<Record<string, number>> {
-    return (await this.call<{ channels: Record<string, number> }>('GET', '/readers')).data.channels;
+  /** A headline's versions (the last 50), oldest first, each with its status and edNote. */
+  async versions(uri: string): Promise<DeskHeadline[]> {
+    return (await this.call<{ uri: string; versions: DeskHeadline[] }>('GET', `/headlines/${uri}/versions`)).data.versions;
   }
 
   private async action(method: string, path: string, body: unknown, version?: number): Promise<ActionResult> {

@@ -1,8 +1,9 @@
 /**
  * The channels this desk follows and publishes to. The key's scopes are globs, so the list is
  * built from: ?channels= in the address (channel names are not secret), channels added in this
- * tab, exact scopes, and channels that have readers now. A channel the key may not publish to is
- * refused with the reason, in plain words, next to where it was asked for.
+ * tab, exact scopes, and the channels that have had headlines and that the key may publish to
+ * (GET /api/v1/channels). A channel the key may not publish to is refused with the reason, in
+ * plain words, next to where it was asked for.
  */
 import { byId, el, showError } from './dom.js';
 import { formatList, onLanguageChange, t } from './i18n.js';
@@ -58,8 +59,8 @@ export class ChannelSet {
     return firstRefusal;
   }
 
-  /** Fills the list at sign-in from the address, this tab's choices, exact scopes and live channels. */
-  async load(readers: () => Promise<Record<string, number>>): Promise<void> {
+  /** Fills the list at sign-in from the address, this tab's choices, exact scopes and the key's channels. */
+  async load(keyChannels: () => Promise<string[]>): Promise<void> {
     const fromUrl = (new URLSearchParams(location.search).get('channels') ?? '').split(',').filter(Boolean);
     let stored: string[] = [];
     try {
@@ -71,8 +72,7 @@ export class ChannelSet {
     this.add(fromUrl);
     this.add([...stored, ...exact], true);
     if (!fromUrl.length) {
-      const live = Object.keys(await readers().catch(() => ({}))).sort();
-      this.add(live, true);
+      this.add(await keyChannels().catch(() => []), true);
     }
     if (!this.list.length) this.add(DEFAULTS, true);
   }

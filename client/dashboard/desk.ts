@@ -3,12 +3,11 @@
  * actions, filtered by channel, urgency and status. Rendered from the DeskStore on each change;
  * focus and open version lists survive a re-render so the keyboard flow is never lost.
  */
-import type { TickerEvent } from '../../shared/events.js';
 import { urgencyName, type DeskHeadline } from '../../shared/headline.js';
 import type { ChannelSet } from './channels.js';
 import type { DeskStore } from './desk-store.js';
 import { byId, el } from './dom.js';
-import { mergeVersions } from './history.js';
+import { versionEntries } from './history.js';
 import { errorMessage, formatTime, onLanguageChange, t, type MessageKey } from './i18n.js';
 import { reachText } from './reach.js';
 
@@ -36,14 +35,19 @@ export class DeskView {
   };
   /** The last action error of each headline, shown next to its actions. */
   readonly errors = new Map<string, string>();
-  /** Log history of headlines whose versions were opened. */
-  private readonly history = new Map<string, { events: TickerEvent[]; loading: boolean; error?: string }>();
+  /**
+   * Headlines whose version list is open. Kept here, not read back from the DOM: opening one
+   * re-renders the desk before the <details> element toggles itself.
+   */
+  private readonly open = new Set<string>();
+  /** The server's versions of headlines whose version list was opened. */
+  private readonly history = new Map<string, { versions: DeskHeadline[]; loading: boolean; error?: string }>();
 
   constructor(
     private readonly store: DeskStore,
     private readonly channels: ChannelSet,
     private readonly onAction: (action: DeskAction, doc: DeskHeadline) => void,
-    private readonly readHistory: (doc: DeskHeadline) => Promise<TickerEvent[]>,
+    private readonly readHistory: (doc: DeskHeadline) => Promise<DeskHeadline[]>,
   ) {
     for (const select of Object.values(this.filters)) select.addEventListener('change', () => this.render());
     this.list.addEventListener('click', (e) => {
@@ -52,6 +56,7 @@ export class DeskView {
       const opening = details instanceof HTMLDetailsElement && !details.open;
       const openUri = summary?.closest<HTMLElement>('[data-uri]')?.dataset.uri;
       const opened = openUri ? this.store.docs.get(openUri) : undefined;
+      if (openUri && summary) this.open[opening ? 'add' : 'delete'](openUri);
       if (opening && opened) void this.loadHistory(opened);
       const button = (e.target as Element).closest<HTMLButtonElement>('button[data-action]');
       const uri = button?.closest<HTMLElement>('[data-uri]')?.dataset.uri;
@@ -71,15 +76,15 @@ export class DeskView {
     this.render();
   }
 
-  /** Reads the headline's history from its channel's log each time its versions are opened. */
+  /** Reads the headline's versions from the server each time its version list is opened. */
   private async loadHistory(doc: DeskHeadline): Promise<void> {
     const previous = this.history.get(doc.uri);
-    this.history.set(doc.uri, { events: previous?.events ?? [], loading: true });
+    this.history.set(doc.uri, { versions: previous?.versions ?? [], loading: true });
     this.render();
     try {
-      this.history.set(doc.uri, { events: await this.readHistory(doc), loading: false });
+      this.history.set(doc.uri, { versions: await this.readHistory(doc), loading: false });
     } catch (err) {
-      this.history.set(doc.uri, { events: previous?.events ?? [], loading: false, error: t('desk.historyFailed', { detail: errorMessage(err) }) });
+      this.history.set(doc.uri, { versions: previous?.versions ?? [], loading: false, error: t('desk.historyFailed', { detail: errorMessage(err) }) });
     }
     this.render();
   }
@@ -106,12 +111,10 @@ export class DeskView {
     const focused = document.activeElement as HTMLElement | null;
     const focusUri = focused?.closest<HTMLElement>('[data-uri]')?.dataset.uri;
     const focusKey = focused?.dataset.action ?? (focused?.tagName === 'SUMMARY' ? 'summary' : undefined);
-    const open = new Set([...this.list.querySelectorAll<HTMLDetailsElement>('details[open]')]
-      .map((d) => d.closest<HTMLElement>('[data-uri]')?.dataset.uri));
     const docs = [...this.store.docs.values()].filter((d) => this.matches(d))
       .sort((a, b) => b.firstCreated.localeCompare(a.firstCreated) || b.uri.localeCompare(a.uri))
       .slice(0, MAX_ROWS);
-    this.list.replaceChildren(...docs.map((doc) => this.row(doc, open.has(doc.uri))));
+    this.list.replaceChildren(...docs.map((doc) => this.row(doc, this.open.has(doc.uri))));
     byId('desk-empty').hidden = docs.length > 0;
     if (focusUri && focusKey && this.list.contains(focused) === false) {
       const row = this.list.querySelector<HTMLElement>(`[data-uri="${CSS.escape(focusUri)}"]`);
@@ -153,19 +156,23 @@ export class DeskView {
 
   private versions(doc: DeskHeadline, open: boolean): HTMLDetailsElement {
     const history = this.history.get(doc.uri);
-    const entries = mergeVersions(history?.events ?? [], this.store.versions.get(doc.uri) ?? [doc]);
+    const entries = versionEntries(history?.versions ?? [], this.store.versions.get(doc.uri) ?? [doc]);
     const space = () => document.createTextNode(' ');
     const details = el('details', { class: 'versions' },
       el('summary', { text: t('desk.versions', { n: doc.version }) }),
       ...(history?.loading ? [el('p', { class: 'hint', text: t('desk.historyLoading'), attrs: { role: 'status' } })] : []),
       ...(history?.error ? [el('p', { class: 'error', text: history.error })] : []),
-      el('ol', {}, ...entries.map((v) => el('li', { attrs: { 'data-version': String(v.version), 'data-event': v.event ?? '' } },
-        el('span', { class: 'version', text: t('desk.version', { n: v.version }) }), space(),
-        ...(v.event ? [el('span', { class: 'event', text: t(`event.${v.event}`) }), space()] : []),
-        ...(v.status && !v.event ? [el('span', { class: `chip status s-${v.status}`, text: t(`status.${v.status}`) }), space()] : []),
-        el('time', { text: formatTime(v.at), attrs: { datetime: v.at } }), space(),
-        ...(v.headline ? [el('span', { class: 'text', text: v.headline, attrs: { dir: v.direction ?? 'auto', lang: v.language ?? '' } })] : []),
-        ...(v.edNote ? [el('span', { class: 'desk-notes', text: ` — ${v.edNote}`, attrs: { dir: 'auto' } })] : [])))));
+      el('ol', {}, ...entries.map(({ doc: v, change, note, reason }) => {
+        const status = displayStatus(v);
+        return el('li', { attrs: { 'data-version': String(v.version), 'data-event': change ?? '', 'data-status': status } },
+          el('span', { class: 'version', text: t('desk.version', { n: v.version }) }), space(),
+          ...(change ? [el('span', { class: 'event', text: t(`event.${change}`) }), space()] : []),
+          el('span', { class: `chip status s-${status}`, text: t(`status.${status}`) }), space(),
+          el('time', { text: formatTime(v.versionCreated), attrs: { datetime: v.versionCreated } }), space(),
+          el('span', { class: 'text', text: v.headline, attrs: { dir: v.direction, lang: v.language } }),
+          ...[note && t('desk.note', { text: note }), reason && t('desk.reason', { text: reason })].filter((x): x is string => !!x)
+            .map((text) => el('span', { class: 'desk-notes', text: ` — ${text}`, attrs: { dir: 'auto' } })));
+      })));
     details.open = open;
     return details;
   }

@@ -1,56 +1,48 @@
 /**
- * A headline's versions: what the channel's public log says happened to it (every published,
- * corrected, withheld, released, retracted and expired event still retained), merged with the
- * versions this desk saw itself (which add edNotes and the changes made while it was off air).
+ * A headline's versions for the desk: the ones the server keeps (GET /headlines/:uri/versions,
+ * the last 50, each with its status and edNote) merged with the versions this desk saw live since,
+ * and what each version changed compared with the one before it.
  */
-import type { EventType, TickerEvent } from '../../shared/events.js';
+import type { EventType } from '../../shared/events.js';
 import type { DeskHeadline } from '../../shared/headline.js';
-import type { Api } from './api.js';
+
+/** What a version did: a log event's name, or `expiry` for a new expiry (not a correction). */
+export type VersionChange = EventType | 'expiry';
 
 export interface VersionEntry {
-  version: number;
-  at: string;
-  /** The log event of this version, when it produced one. */
-  event?: EventType;
-  headline?: string;
-  direction?: 'rtl' | 'ltr';
-  language?: string;
-  edNote?: string;
-  status?: DeskHeadline['status'];
+  doc: DeskHeadline;
+  /** Known when the version before it is known too. */
+  change?: VersionChange;
+  /** The edNote or reason, when this version set it (later versions carry it along). */
+  note?: string;
+  reason?: string;
 }
 
-const PAGE = 1000;
-const MAX_PAGES = 20;
+/** The fields a correction edits; a version that changes none of them but `expires` is an expiry change. */
+const EDITED = ['headline', 'language', 'urgency', 'link', 'by', 'infoSources', 'section', 'edNote'] as const;
 
-/** Every retained log event of one headline, oldest first (pages through the channel's log). */
-export async function loadHistory(api: Api, channel: string, uri: string): Promise<TickerEvent[]> {
-  const mine: TickerEvent[] = [];
-  let after: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await api.events(channel, after, PAGE);
-    mine.push(...res.events.filter((e) => e.uri === uri));
-    if (res.events.length < PAGE || res.cursor === res.head) break;
-    after = res.cursor;
-  }
-  return mine;
+export function changeOf(doc: DeskHeadline, before: DeskHeadline | undefined): VersionChange {
+  if (!before) return 'published';
+  if (doc.status === 'retracted' || doc.status === 'expired') return doc.status;
+  if (doc.pubStatus !== before.pubStatus) return doc.pubStatus === 'withheld' ? 'withheld' : 'released';
+  if (before.status === 'embargoed' && doc.status !== 'embargoed') return 'published';
+  const edited = EDITED.some((k) => JSON.stringify(doc[k]) !== JSON.stringify(before[k]));
+  return !edited && doc.expires !== before.expires ? 'expiry' : 'corrected';
 }
 
-/** Log events and seen documents, one entry per version, newest first. */
-export function mergeVersions(events: TickerEvent[], seen: DeskHeadline[]): VersionEntry[] {
-  const byVersion = new Map<number, VersionEntry>();
-  for (const e of events) {
-    byVersion.set(e.version, {
-      version: e.version, at: e.at, event: e.type,
-      ...(e.headline ? { headline: e.headline.headline, direction: e.headline.direction, language: e.headline.language } : {}),
-    });
-  }
-  for (const d of seen) {
-    const entry = byVersion.get(d.version) ?? { version: d.version, at: d.versionCreated };
-    Object.assign(entry, {
-      headline: d.headline, direction: d.direction, language: d.language, status: d.status,
-      ...(d.edNote ? { edNote: d.edNote } : {}),
-    });
-    byVersion.set(d.version, entry);
-  }
-  return [...byVersion.values()].sort((a, b) => b.version - a.version);
+/** The server's versions and the ones seen live, one entry per version, newest first. */
+export function versionEntries(fetched: readonly DeskHeadline[], seen: readonly DeskHeadline[]): VersionEntry[] {
+  const byVersion = new Map<number, DeskHeadline>();
+  for (const doc of [...fetched, ...seen]) byVersion.set(doc.version, doc);
+  const docs = [...byVersion.values()].sort((a, b) => a.version - b.version);
+  return docs.map((doc, i): VersionEntry => {
+    const before = docs[i - 1]?.version === doc.version - 1 ? docs[i - 1] : undefined;
+    const known = doc.version === 1 || before;
+    return {
+      doc,
+      ...(known ? { change: changeOf(doc, before) } : {}),
+      ...(doc.edNote && doc.edNote !== before?.edNote ? { note: doc.edNote } : {}),
+      ...(doc.reason && doc.reason !== before?.reason ? { reason: doc.reason } : {}),
+    };
+  }).reverse();
 }

@@ -8,7 +8,6 @@ import { deskActionHandler } from './desk-actions.js';
 import { DeskStore } from './desk-store.js';
 import { DeskView } from './desk.js';
 import { byId, showError } from './dom.js';
-import { loadHistory } from './history.js';
 import { errorMessage, initialLanguage, onLanguageChange, setLanguage, t, uiLanguage } from './i18n.js';
 import { ReachStore } from './reach.js';
 import { signIn, signOut, storedKey, type Session } from './session.js';
@@ -30,10 +29,10 @@ function startWorkspace(session: Session): void {
   let view: DeskView | undefined;
   const onAction = deskActionHandler(session.api, store, () => composer!, () => view!);
   composer = new Composer(session, channels, (doc) => store.apply(doc));
-  view = new DeskView(store, channels, (action, doc) => void onAction(action, doc), (doc) => loadHistory(session.api, doc.channel, doc.uri));
+  view = new DeskView(store, channels, (action, doc) => void onAction(action, doc), (doc) => session.api.versions(doc.uri));
   mountChannelsPanel(session, channels, reach);
   channels.onChange(() => store.follow(channels.all));
-  void channels.load(() => session.api.readers()).then(() => store.follow(channels.all));
+  void channels.load(() => session.api.channels()).then(() => store.follow(channels.all));
   onLanguageChange(renderWho);
   byId('f-headline').focus();
 }

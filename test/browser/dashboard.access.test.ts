@@ -28,6 +28,25 @@ describe('dashboard: scopes, errors, keyboard, Arabic', () => {
     expect(await deskDocs(server.url, 'ar-breaking')).toEqual([]);
   });
 
+  it('without ?channels=, lists the channels that have had headlines and that the key may publish to', async () => {
+    const en = freshChannel('en');
+    const ar = freshChannel('ar');
+    for (const channel of [en, ar]) expect((await server.publish(channel, { headline: `First on ${channel}` })).status).toBe(201);
+    const dash = await openDashboard(await chromium.page(), server.url, EN_KEY, []);
+    await dash.locator(`#channel-list [data-channel="${en}"]`).waitFor();
+    await dash.locator(`#f-channels-list input[value="${en}"]`).waitFor();
+    await deskRow(dash, `First on ${en}`).waitFor();
+    const listed = await dash.locator('#channel-list li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-channel') ?? ''));
+    expect(listed.every((c) => c.startsWith('en-'))).toBe(true);
+    expect(listed).not.toContain(ar);
+    expect(await dash.locator('#channel-refused li').count()).toBe(0); // not offered, so not refused either
+    // Adding by name still works next to it.
+    const extra = freshChannel('en');
+    await dash.locator('#channel-add').fill(extra);
+    await dash.locator('#channel-add').press('Enter');
+    await dash.locator(`#channel-list [data-channel="${extra}"]`).waitFor();
+  });
+
   it('shows the server’s refusal next to the channel when the scopes it was shown were wrong', async () => {
     const page = await chromium.page();
     // The page is told the key may publish anywhere; the server still knows better.

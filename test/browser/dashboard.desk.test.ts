@@ -53,7 +53,7 @@ describe('dashboard: the live desk', () => {
     await dash.locator('#desk-empty').waitFor();
   });
 
-  it('lists a headline’s versions from the channel log, including those before the desk opened', async () => {
+  it('lists a headline’s versions from the server with their notes, including those before the desk opened', async () => {
     const channel = freshChannel('ar');
     const doc = await publish(channel, { headline: 'الإصدار الأول' });
     const change = async (path: string, method: string, body: unknown) => {
@@ -62,33 +62,52 @@ describe('dashboard: the live desk', () => {
     };
     await change('', 'PATCH', { headline: 'الإصدار الثاني', edNote: 'صياغة أوضح' });
     await change('/hold', 'POST', { reason: 'تحقق' });
+    // Corrected while held: readers never saw it, so the channel's public log has no event of it.
+    await change('', 'PATCH', { headline: 'الإصدار الثالث', edNote: 'تصحيح أثناء الاحتجاز' });
     await change('/release', 'POST', {});
     const dash = await openDashboard(await chromium.page(), server.url, AR_KEY, [channel]);
-    const row = deskRow(dash, 'الإصدار الثاني');
-    await row.and(dash.locator('[data-version="4"]')).waitFor();
+    const row = deskRow(dash, 'الإصدار الثالث');
+    await row.and(dash.locator('[data-version="5"]')).waitFor();
+    const read = dash.waitForResponse((r) => new URL(r.url()).pathname === `/api/v1/headlines/${doc.uri}/versions`);
     await row.locator('summary').press('Enter');
+    expect((await read).status()).toBe(200);
+    await row.locator('.versions li[data-version="5"]').waitFor(); // visible: the list stays open across re-renders
     const entries = row.locator('.versions li');
-    await expect.poll(() => entries.count()).toBe(4);
-    expect(await entries.evaluateAll((lis) => lis.map((li) => `${li.getAttribute('data-version')} ${li.getAttribute('data-event')}`)))
-      .toEqual(['4 released', '3 withheld', '2 corrected', '1 published']);
-    expect(await row.locator('.versions li[data-version="1"] .text').textContent()).toBe('الإصدار الأول');
-    expect(await row.locator('.versions li[data-version="2"] .text').textContent()).toBe('الإصدار الثاني');
+    await expect.poll(() => entries.count()).toBe(5);
+    expect(await entries.evaluateAll((lis) => lis.map((li) => `${li.dataset.version} ${li.dataset.event} ${li.dataset.status}`)))
+      .toEqual(['5 released corrected', '4 corrected held', '3 withheld held', '2 corrected corrected', '1 published live']);
+    const version = (n: number) => row.locator(`.versions li[data-version="${n}"]`);
+    expect(await version(1).locator('.text').textContent()).toBe('الإصدار الأول');
+    expect(await version(4).locator('.text').textContent()).toBe('الإصدار الثالث');
+    // Each note and reason shows on the version that set it, not on the later ones carrying it.
+    const notes = async (n: number) => version(n).locator('.desk-notes').allTextContents();
+    expect(await notes(1)).toEqual([]);
+    expect(await notes(2)).toEqual([' — Note: صياغة أوضح']);
+    expect(await notes(3)).toEqual([' — Reason: تحقق']);
+    expect(await notes(4)).toEqual([' — Note: تصحيح أثناء الاحتجاز']);
+    expect(await notes(5)).toEqual([]);
   });
 
   it('changes the expiry of a headline', async () => {
     const channel = freshChannel('ar');
     const dash = await openDashboard(await chromium.page(), server.url, AR_KEY, [channel]);
-    const doc = await publish(channel, { headline: 'خبر تتغير مدة صلاحيته' });
+    const doc = await publish(channel, { headline: 'خبر تتغير مدة صلاحيته', edNote: 'من المراسل' });
     const row = deskRow(dash, 'خبر تتغير مدة صلاحيته');
     await row.locator('button[data-action="expiry"]').click();
     await dash.locator('#expiry-dialog[open]').waitFor();
     await dash.locator('input[name="new-expiry"][value="15m"]').check();
     const before = Date.now();
     await dash.locator('#expiry-confirm').click();
-    await row.and(dash.locator('[data-version="2"]')).waitFor();
+    // A new expiry is a new version, not a correction, and leaves the edNote alone.
+    await row.and(dash.locator('[data-version="2"][data-status="live"]')).waitFor();
     expect(await row.locator('.expires').count()).toBe(1);
+    await row.locator('summary').click();
+    await row.locator('.versions li[data-version="2"][data-event="expiry"][data-status="live"]').waitFor();
+    expect(await row.locator('.versions li[data-version="2"] .event').textContent()).toBe('expiry changed');
+    expect(await row.locator('.versions li[data-version="2"] .desk-notes').count()).toBe(0);
+    expect(await row.locator('.versions li[data-version="1"] .desk-notes').textContent()).toBe(' — Note: من المراسل');
     const [after] = await deskDocs(server.url, channel);
-    expect(after?.uri).toBe(doc.uri);
+    expect(after).toMatchObject({ uri: doc.uri, corrected: false, edNote: 'من المراسل' });
     const expires = Date.parse(after?.expires ?? '');
     expect(expires).toBeGreaterThanOrEqual(before + 15 * 60_000 - 1000);
     expect(expires).toBeLessThanOrEqual(Date.now() + 15 * 60_000 + 1000);
