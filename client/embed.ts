@@ -7,7 +7,5 @@
 import { sharedClient } from './sdk/index.js';
 import { NewsTicker } from './widget/news-ticker.js';
 
-NewsTicker.defaultServer = new URL(import.meta.url).origin;
-
 export { NewsTicker, sharedClient };
 export type { ConnectionStatus, TickerClient, TickerClientEvents } from './sdk/index.js';

@@ -54,6 +54,26 @@ describe('<news-ticker> embedding', () => {
     expect(styles.violations).toEqual([{ directive: 'script-src-elem', blocked: 'inline' }]);
   });
 
+  it('the exact snippet on another origin: embed.js from the server, no server= attribute, live', async () => {
+    const channel = server.channel('ar');
+    const page = await browser.page();
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    const script = page.waitForResponse((r) => r.url() === `${server.url}/embed.js`);
+    const snippet = `<script type="module" src="${server.url}/embed.js"></script><news-ticker channels="${channel}"></news-ticker>`;
+    await page.goto(site.page(`<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8"></head><body>${snippet}</body></html>`));
+    expect(new URL(page.url()).origin).not.toBe(server.url);
+    // A module script from another origin is fetched with CORS: the server must allow it.
+    const headers = (await script).headers();
+    expect(headers).toMatchObject({ 'access-control-allow-origin': '*', 'cross-origin-resource-policy': 'cross-origin' });
+    await waitForState(page, 'empty');
+    const res = await server.publish(channel, { headline: SEED, language: 'ar', urgency: 'flash' });
+    expect(res.status).toBe(201);
+    await waitForTexts(page, { once: [SEED] });
+    // The widget connected to the script's origin, over one socket.
+    expect(sockets.map((u) => new URL(u).host)).toEqual([new URL(server.url).host]);
+  });
+
   it('themes through CSS custom properties and ::part from the host page stylesheet', async () => {
     const channel = server.channel('en');
     const page = await browser.page();
