@@ -17,7 +17,12 @@ export interface BrowserFixture {
   context(options?: BrowserContextOptions): Promise<BrowserContext>;
 }
 
-export function useBrowser(): BrowserFixture {
+/**
+ * The one Chromium launcher of the browser tests: launched once per test file, a fresh context per
+ * page (closed after each test). `defaults` apply to every context; `timeoutMs` bounds locator
+ * waits so a failure names its locator well before the test timeout.
+ */
+export function useBrowser(defaults: BrowserContextOptions = {}, timeoutMs?: number): BrowserFixture {
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {
@@ -31,7 +36,8 @@ export function useBrowser(): BrowserFixture {
   });
   const context = async (options: BrowserContextOptions = {}) => {
     if (!browser) throw new Error('useBrowser(): the browser is not launched yet');
-    const ctx = await browser.newContext({ viewport: { width: 1000, height: 600 }, ...options });
+    const ctx = await browser.newContext({ viewport: { width: 1000, height: 600 }, ...defaults, ...options });
+    if (timeoutMs) ctx.setDefaultTimeout(timeoutMs);
     contexts.push(ctx);
     return ctx;
   };

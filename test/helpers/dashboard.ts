@@ -1,49 +1,23 @@
 /**
- * Helpers for the dashboard's browser tests: real Chromium through playwright-core (the system
- * /usr/bin/chromium, never downloaded), signing in through the UI, composing, reading the desk
- * through the API, and N app processes sharing one private redis-server. Teardown is registered
- * where things are made.
+ * Helpers for the dashboard's browser tests: Chromium (the launcher of ./browser.ts), signing in
+ * through the UI, composing, reading the desk through the API, and N app processes sharing one
+ * private redis-server. Teardown is registered where things are made.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, request } from 'node:http';
 import { connect } from 'node:net';
 import pino from 'pino';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, onTestFinished } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, onTestFinished } from 'vitest';
 import { createApp, type App } from '../../server/app.js';
 import type { DeskHeadline } from '../../shared/headline.js';
 import { ADMIN_KEY, apiClient, testConfig } from './app.js';
+import { useBrowser, type BrowserFixture } from './browser.js';
 import { startRedis, type RedisProcess } from './redis.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
-
-export interface Chromium {
-  /** A page in a fresh context (own sessionStorage); closed after the test. */
-  page(): Promise<Page>;
-  context(): Promise<BrowserContext>;
-}
-
-export function useChromium(): Chromium {
-  let browser: Browser | undefined;
-  const contexts: BrowserContext[] = [];
-  beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
-  });
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  const context = async (): Promise<BrowserContext> => {
-    if (!browser) throw new Error('useChromium(): the browser is not launched yet');
-    const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    ctx.setDefaultTimeout(10_000); // fail with a locator message well before the test timeout
-    contexts.push(ctx);
-    return ctx;
-  };
-  return { context, page: async () => (await context()).newPage() };
+/** Chromium for the dashboard: the whole three-column workspace in view, 10 s locator waits. */
+export function useChromium(): BrowserFixture {
+  return useBrowser({ viewport: { width: 1400, height: 1000 } }, 10_000);
 }
 
 /** Page errors and console errors, to assert a page ran clean. */
