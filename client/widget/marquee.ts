@@ -59,7 +59,8 @@ export class Marquee {
     this.animation = animation;
     const same = anchor && this.track.children[anchor.group]?.querySelector<HTMLElement>(`[data-uri="${CSS.escape(anchor.uri)}"]`);
     if (anchor && same) {
-      const t = ((anchor.x - same.getBoundingClientRect().left) / (sign * speed)) * 1000;
+      const r = same.getBoundingClientRect();
+      const t = ((anchor.x - (rtl ? r.right : r.left)) / (sign * speed)) * 1000;
       animation.currentTime = ((t % duration) + duration) % duration;
     }
     if (!this.running) animation.pause();
@@ -95,15 +96,18 @@ export class Marquee {
     return undefined;
   }
 
-  /** The first item in view: which group it is in, its uri and its x now. */
-  anchor(): Anchor | undefined {
+  /**
+   * The first item in view: which group it is in, its uri and the x of its start edge now (the
+   * right one in a right-to-left ticker, so an item that grows or shrinks keeps its start put).
+   */
+  anchor(rtl: boolean): Anchor | undefined {
     if (!this.animation) return undefined;
     const view = this.viewport.getBoundingClientRect();
     const groups = [...this.track.children];
     for (let g = 0; g < groups.length; g++) {
       for (const li of groups[g]!.children) {
         const r = li.getBoundingClientRect();
-        if (r.right > view.left && r.left < view.right) return { group: g, uri: (li as HTMLElement).dataset.uri ?? '', x: r.left };
+        if (r.right > view.left && r.left < view.right) return { group: g, uri: (li as HTMLElement).dataset.uri ?? '', x: rtl ? r.right : r.left };
       }
     }
     return undefined;

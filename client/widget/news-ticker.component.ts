@@ -213,7 +213,7 @@ export class NewsTicker extends HTMLElement {
     const oneAtATime = mode === 'rotate' || (mode === 'scroll' && reduced);
     const rtl = getComputedStyle(this).direction === 'rtl';
     const scrolling = mode === 'scroll' && !reduced;
-    const anchor = this.marquee.anchor();
+    const anchor = this.marquee.anchor(rtl);
     if (!relayoutOnly) {
       const ctx = this.context();
       const byUri = new Map(this.headlines.map((h) => [h.uri, h]));

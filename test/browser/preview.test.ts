@@ -73,4 +73,25 @@ describe('<news-ticker preview>', () => {
     expect((await opened).url()).toContain(new URL(server.url).host);
     await waitForState(page, 'empty');
   });
+
+  it('keeps the start of a right-to-left headline in place while it is edited, label first', async () => {
+    const page = await browser.page();
+    await page.goto(site.page(tickerPage('<news-ticker preview></news-ticker>', { lang: 'ar', dir: 'rtl' })));
+    await show(page, [draft('وفد أمني', { urgency: 5 })]);
+    await waitForTexts(page, { count: 1 });
+    await page.locator('news-ticker').getByRole('button', { name: 'إيقاف الشريط مؤقتًا' }).click();
+    const edges = () => page.evaluate(() => {
+      const root = document.querySelector('news-ticker')!.shadowRoot!;
+      const li = root.querySelector('ul.group:not([aria-hidden]) > li')!;
+      return { start: li.getBoundingClientRect().right, label: li.querySelector('[part="label"]')?.getBoundingClientRect().right };
+    });
+    const before = await edges();
+    // Typing on and making it a bulletin: the item grows by its text and the label, leftward only.
+    await show(page, [draft('وفد أمني يصل إلى عمّان الليلة', { urgency: 2 })]);
+    await waitForTexts(page, { once: ['وفد أمني يصل إلى عمّان الليلة'] });
+    expect((await items(page))[0]?.label).toBe('عاجل');
+    const after = await edges();
+    expect(Math.abs(after.start - before.start)).toBeLessThan(1);
+    expect(Math.abs((after.label ?? 0) - before.start)).toBeLessThan(1); // the label is where the sentence started
+  });
 });
