@@ -27,7 +27,7 @@ const make = <K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, part =
 };
 
 export class NewsTicker extends HTMLElement {
-  /** The server when no `server` attribute is set; embed.js sets it to its own origin. */
+  /** The server when no `server` attribute is set: the origin of the script that defined the element (embed.js). */
   static defaultServer: string | undefined;
   static readonly observedAttributes = ['channels', 'server', 'mode', 'speed', 'interval', 'max', 'time-zone', 'numbering', 'label', 'stale-after', 'lang', 'dir', 'target', 'preview'];
 
