@@ -94,6 +94,8 @@ export interface LatencyResult {
   expected: number;
   delivered: number;
   duplicates: number;
+  /** Readers that lost their connection during the phase (and came back, with their cursor). */
+  dropped: number;
   /** Milliseconds from the publish request's start to each delivery. */
   p50: number;
   p99: number;
@@ -107,6 +109,7 @@ export interface BurstResult {
   expected: number;
   delivered: number;
   duplicates: number;
+  dropped: number;
   seconds: number;
   deliveriesPerSec: number;
   publishedPerSec: number;
@@ -121,6 +124,7 @@ export interface StormResult {
   delivered: number;
   missing: number;
   duplicates: number;
+  dropped: number;
   snapshots: number;
   /** Seconds from the kill until every moved reader was re-subscribed. */
   backSeconds: number;

@@ -15,6 +15,9 @@ const send = (msg: FromLoadgen): void => void process.send?.(msg);
 process.on('disconnect', () => process.exit(0));
 
 let readers: Reader[] = [];
+/** Readers that lost their connection (server close, heartbeat timeout), and whether we are closing them ourselves. */
+let lostCount = 0;
+let closing = false;
 let requested = 0;
 let nextSeq = 1;
 const sentAt = new Float64Array(MAX_SEQ);
@@ -65,18 +68,21 @@ const sink: Sink = {
     if (p.delivered >= p.expected) p.onProgress?.();
   },
   lost(reader) {
-    if (!storm || reader.url !== storm.cmd.victim) return;
-    const { cmd, deadline } = storm;
+    // As a real client does: come back after a full-jitter delay, with the cursor (product
+    // readers); readers of the killed process in the storm come back to the survivor.
+    lostCount++;
+    const moving = storm !== undefined && reader.url === storm.cmd.victim;
+    const url = moving ? storm!.cmd.survivor : reader.url;
     const attempt = (wait: number): void => {
       setTimeout(() => {
-        if (Date.now() > deadline) return;
-        reader.connect(cmd.survivor, 10_000).then(() => {
-          reader.resubAt = nowMs();
+        if (closing) return;
+        reader.connect(url, 10_000).then(() => {
+          if (moving) reader.resubAt = nowMs();
           storm?.phase.onProgress?.();
         }).catch(() => attempt(250 + Math.random() * 750));
       }, wait);
     };
-    attempt(Math.random() * cmd.jitterMs);
+    attempt(Math.random() * (storm?.cmd.jitterMs ?? 1000));
   },
 };
 
@@ -116,6 +122,7 @@ async function publish(path: PublishPath, seq: number): Promise<boolean> {
 
 async function connect(cmd: ConnectCmd): Promise<ConnectResult> {
   const t0 = nowMs();
+  closing = false;
   requested = cmd.n;
   let failed = 0;
   let next = 0;
@@ -140,6 +147,7 @@ async function single(cmd: SingleCmd): Promise<LatencyResult> {
   const p = newPhase(cmd.count, true);
   phase = p;
   const deadline = Date.now() + cmd.timeoutMs;
+  const lost0 = lostCount;
   const t0 = nowMs();
   const sends: Promise<boolean>[] = [];
   for (let i = 0; i < cmd.count; i++) {
@@ -153,7 +161,7 @@ async function single(cmd: SingleCmd): Promise<LatencyResult> {
   const lastReader = Array.from(p.lastBySeq, (t, i) => (t > 0 ? t - sentAt[p.from + i]! : Number.NaN)).filter((v) => !Number.isNaN(v));
   phase = undefined;
   return {
-    phase: 'single', expected: p.expected, delivered: p.delivered, duplicates: p.duplicates,
+    phase: 'single', expected: p.expected, delivered: p.delivered, duplicates: p.duplicates, dropped: lostCount - lost0,
     p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), max: quantile(lat, 1), lastReaderMedian: median(lastReader),
   };
 }
@@ -163,6 +171,7 @@ async function burst(cmd: BurstCmd): Promise<BurstResult> {
   phase = p;
   const cpu0 = process.cpuUsage();
   const deadline = Date.now() + cmd.timeoutMs;
+  const lost0 = lostCount;
   const t0 = nowMs();
   let issued = 0;
   let errors = 0;
@@ -179,7 +188,7 @@ async function burst(cmd: BurstCmd): Promise<BurstResult> {
   const cpu = process.cpuUsage(cpu0);
   phase = undefined;
   return {
-    phase: 'burst', expected: p.expected, delivered: p.delivered, duplicates: p.duplicates, seconds: wall / 1000,
+    phase: 'burst', expected: p.expected, delivered: p.delivered, duplicates: p.duplicates, dropped: lostCount - lost0, seconds: wall / 1000,
     deliveriesPerSec: p.delivered / (wall / 1000), publishedPerSec: cmd.count / ((published - t0) / 1000), publishErrors: errors,
     loadgenCpu: (cpu.user + cpu.system) / 1000 / (nowMs() - t0),
   };
@@ -194,6 +203,7 @@ async function stormPhase(cmd: StormCmd): Promise<StormResult> {
   for (const r of moved) r.arrivals = new Float64Array(cmd.count);
   storm = { cmd, phase: p, deadline: Date.now() + cmd.timeoutMs };
   let killAt = 0;
+  const lost0 = lostCount;
   const t0 = nowMs();
   const sends: Promise<boolean>[] = [];
   let acked = 0;
@@ -238,7 +248,7 @@ async function stormPhase(cmd: StormCmd): Promise<StormResult> {
   }
   return {
     phase: 'storm', moved: moved.length, expected: p.expected, delivered: p.delivered, missing: p.expected - p.delivered,
-    duplicates: p.duplicates, snapshots: p.snapshots, backSeconds: back / 1000, caughtUpSeconds: caughtUp / 1000, stranded,
+    duplicates: p.duplicates, dropped: lostCount - lost0, snapshots: p.snapshots, backSeconds: back / 1000, caughtUpSeconds: caughtUp / 1000, stranded,
   };
 }
 
@@ -267,6 +277,7 @@ async function api(cmd: ApiCmd): Promise<ApiResult> {
 }
 
 async function disconnect(): Promise<void> {
+  closing = true;
   for (const r of readers) r.close();
   readers = [];
   await new Promise((r) => setTimeout(r, 500));

@@ -83,14 +83,14 @@ export function renderTables(n: number, runs: TargetRun[], s: PhaseSettings, rep
 
   const single = runs.filter((r) => r.single);
   out.push(`### Single headline (${s.singleCount} at ${(1000 / s.singleIntervalMs).toFixed(1)}/s): latency per delivery, ms`, '',
-    table(['target', 'complete', 'p50', 'p99', 'last reader (median of headlines)', 'max (last reader)', 'max ×sio', 'max ×ws'],
-      single.map((r) => [LABELS[r.target], pct(r.single!), ms(r.single!.p50), ms(r.single!.p99), ms(r.single!.lastReaderMedian), ms(r.single!.max),
+    table(['target', 'complete', 'readers dropped', 'p50', 'p99', 'last reader (median of headlines)', 'max (last reader)', 'max ×sio', 'max ×ws'],
+      single.map((r) => [LABELS[r.target], pct(r.single!), String(r.single!.dropped ?? 0), ms(r.single!.p50), ms(r.single!.p99), ms(r.single!.lastReaderMedian), ms(r.single!.max),
         ratio(runs, r, 'socketio', (x) => x.single?.max), ratio(runs, r, 'raw', (x) => x.single?.max)])), '');
 
   const burst = runs.filter((r) => r.burst);
   out.push(`### Burst (${s.burstCount} headlines, ${s.burstConcurrency} publish requests in flight)`, '',
-    table(['target', 'complete', 'duplicates', 'seconds to last delivery', 'deliveries/s', '×sio', '×ws', 'headlines accepted/s', 'server CPU', 'load generator CPU'],
-      burst.map((r) => [LABELS[r.target], pct(r.burst!), String(r.burst!.duplicates), f(r.burst!.seconds, 2), f(r.burst!.deliveriesPerSec),
+    table(['target', 'complete', 'duplicates', 'readers dropped', 'seconds to last delivery', 'deliveries/s', '×sio', '×ws', 'headlines accepted/s', 'server CPU', 'load generator CPU'],
+      burst.map((r) => [LABELS[r.target], pct(r.burst!), String(r.burst!.duplicates), String(r.burst!.dropped ?? 0), f(r.burst!.seconds, 2), f(r.burst!.deliveriesPerSec),
         ratio(runs, r, 'socketio', (x) => x.burst?.deliveriesPerSec), ratio(runs, r, 'raw', (x) => x.burst?.deliveriesPerSec),
         f(r.burst!.publishedPerSec), `${f((r.burstServerCpu ?? Number.NaN) * 100)}%`, `${f(r.burst!.loadgenCpu * 100)}%`])), '');
 
