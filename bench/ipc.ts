@@ -89,7 +89,14 @@ export interface ConnectResult {
   seconds: number;
 }
 
-export interface LatencyResult {
+/** What happened to the publish requests of a phase: retries (same Idempotency-Key) and final failures by status. */
+export interface PublishOutcome {
+  publishRetries: number;
+  /** e.g. "503×2, timeout×1"; empty when every publish was acknowledged. */
+  publishFailures: string;
+}
+
+export interface LatencyResult extends PublishOutcome {
   phase: 'single';
   expected: number;
   delivered: number;
@@ -104,7 +111,7 @@ export interface LatencyResult {
   lastReaderMedian: number;
 }
 
-export interface BurstResult {
+export interface BurstResult extends PublishOutcome {
   phase: 'burst';
   expected: number;
   delivered: number;
@@ -117,7 +124,7 @@ export interface BurstResult {
   loadgenCpu: number;
 }
 
-export interface StormResult {
+export interface StormResult extends PublishOutcome {
   phase: 'storm';
   moved: number;
   expected: number;
@@ -136,6 +143,7 @@ export interface StormResult {
 
 export interface ApiResult {
   phase: 'api';
+  publishFailures: string;
   requests: number;
   errors: number;
   p50: number;

@@ -104,20 +104,52 @@ function until(p: Phase, done: () => boolean, timeoutMs: number): Promise<void> 
 }
 
 const PUBLISH_TIMEOUT_MS = 15_000;
+const PUBLISH_RETRIES = 2;
 
-async function publish(path: PublishPath, seq: number): Promise<boolean> {
+function resetPublishLog(): void {
+  publishLog.retries = 0;
+  publishLog.failures.clear();
+}
+
+/** Publish outcomes of the current phase: retried attempts and final failures, by status. */
+const publishLog = { retries: 0, failures: new Map<string, number>() };
+
+function failureSummary(): string {
+  return [...publishLog.failures].map(([status, n]) => `${status}×${n}`).join(', ');
+}
+
+/** One POST; `retries` more with the same Idempotency-Key on a 5xx or a network error, as a CMS would. */
+async function publish(path: PublishPath, seq: number, retries = 0): Promise<boolean> {
   const t = nowMs();
   sentAt[seq] = t;
-  try {
-    const res = await fetch(path.url, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...path.headers }, body: JSON.stringify(headlineBody(seq, t)),
-      signal: AbortSignal.timeout(PUBLISH_TIMEOUT_MS),
-    });
-    await res.arrayBuffer();
-    return res.status === 201;
-  } catch {
-    return false;
+  const body = JSON.stringify(headlineBody(seq, t));
+  const key = `bench-${process.pid}-${seq}-${t}`;
+  for (let attempt = 0; ; attempt++) {
+    let status: string;
+    try {
+      const res = await fetch(path.url, {
+        method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key, ...path.headers }, body,
+        signal: AbortSignal.timeout(PUBLISH_TIMEOUT_MS),
+      });
+      await res.arrayBuffer();
+      if (res.status === 201 || res.status === 200) return true;
+      status = String(res.status);
+      if (res.status < 500) attempt = retries; // not worth retrying
+    } catch (err) {
+      status = err instanceof Error && err.name === 'TimeoutError' ? 'timeout' : 'network';
+    }
+    if (attempt >= retries) {
+      publishLog.failures.set(status, (publishLog.failures.get(status) ?? 0) + 1);
+      return false;
+    }
+    publishLog.retries++;
+    await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
   }
+}
+
+/** Headlines whose publish was acknowledged: only these are expected at the readers. */
+function expectAcked(p: Phase, acked: number): void {
+  p.expected = requested * acked;
 }
 
 async function connect(cmd: ConnectCmd): Promise<ConnectResult> {
@@ -148,20 +180,22 @@ async function single(cmd: SingleCmd): Promise<LatencyResult> {
   phase = p;
   const deadline = Date.now() + cmd.timeoutMs;
   const lost0 = lostCount;
+  resetPublishLog();
   const t0 = nowMs();
   const sends: Promise<boolean>[] = [];
   for (let i = 0; i < cmd.count; i++) {
     const wait = t0 + i * cmd.intervalMs - nowMs();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    sends.push(publish(cmd.publish, nextSeq++));
+    sends.push(publish(cmd.publish, nextSeq++, PUBLISH_RETRIES));
   }
-  await Promise.all(sends);
+  expectAcked(p, (await Promise.all(sends)).filter(Boolean).length);
   await until(p, () => p.delivered >= p.expected, Math.max(0, deadline - Date.now()));
   const lat = p.latencies!.values();
   const lastReader = Array.from(p.lastBySeq, (t, i) => (t > 0 ? t - sentAt[p.from + i]! : Number.NaN)).filter((v) => !Number.isNaN(v));
   phase = undefined;
   return {
     phase: 'single', expected: p.expected, delivered: p.delivered, duplicates: p.duplicates, dropped: lostCount - lost0,
+    publishRetries: publishLog.retries, publishFailures: failureSummary(),
     p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), max: quantile(lat, 1), lastReaderMedian: median(lastReader),
   };
 }
@@ -172,16 +206,18 @@ async function burst(cmd: BurstCmd): Promise<BurstResult> {
   const cpu0 = process.cpuUsage();
   const deadline = Date.now() + cmd.timeoutMs;
   const lost0 = lostCount;
+  resetPublishLog();
   const t0 = nowMs();
   let issued = 0;
   let errors = 0;
   const worker = async () => {
     while (issued < cmd.count && Date.now() < deadline) {
       issued++;
-      if (!(await publish(cmd.publish, nextSeq++))) errors++;
+      if (!(await publish(cmd.publish, nextSeq++, PUBLISH_RETRIES))) errors++;
     }
   };
   await Promise.all(Array.from({ length: cmd.concurrency }, worker));
+  expectAcked(p, issued - errors);
   const published = nowMs();
   await until(p, () => p.delivered >= p.expected, Math.max(0, deadline - Date.now()));
   const wall = (p.last || nowMs()) - t0;
@@ -189,7 +225,8 @@ async function burst(cmd: BurstCmd): Promise<BurstResult> {
   phase = undefined;
   return {
     phase: 'burst', expected: p.expected, delivered: p.delivered, duplicates: p.duplicates, dropped: lostCount - lost0, seconds: wall / 1000,
-    deliveriesPerSec: p.delivered / (wall / 1000), publishedPerSec: cmd.count / ((published - t0) / 1000), publishErrors: errors,
+    deliveriesPerSec: p.delivered / (wall / 1000), publishedPerSec: issued / ((published - t0) / 1000), publishErrors: errors + (cmd.count - issued),
+    publishRetries: publishLog.retries, publishFailures: failureSummary(),
     loadgenCpu: (cpu.user + cpu.system) / 1000 / (nowMs() - t0),
   };
 }
@@ -204,6 +241,7 @@ async function stormPhase(cmd: StormCmd): Promise<StormResult> {
   storm = { cmd, phase: p, deadline: Date.now() + cmd.timeoutMs };
   let killAt = 0;
   const lost0 = lostCount;
+  resetPublishLog();
   const t0 = nowMs();
   const sends: Promise<boolean>[] = [];
   let acked = 0;
@@ -211,7 +249,7 @@ async function stormPhase(cmd: StormCmd): Promise<StormResult> {
   for (let i = 0; i < cmd.count; i++) {
     const wait = t0 + i * cmd.intervalMs - nowMs();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    sends.push(publish(cmd.publish, nextSeq++).then((ok) => {
+    sends.push(publish(cmd.publish, nextSeq++, PUBLISH_RETRIES).then((ok) => {
       if (ok && ++acked === cmd.killAfter) {
         killed = new Promise((resolve) => {
           killWaiters.set(cmd.id, (at) => {
@@ -224,7 +262,7 @@ async function stormPhase(cmd: StormCmd): Promise<StormResult> {
       return ok;
     }));
   }
-  await Promise.all(sends);
+  expectAcked(p, (await Promise.all(sends)).filter(Boolean).length);
   await killed;
   await until(p, () => p.delivered >= p.expected && moved.every((r) => r.resubAt > 0), Math.max(0, storm.deadline - Date.now()));
   storm = undefined;
@@ -248,12 +286,14 @@ async function stormPhase(cmd: StormCmd): Promise<StormResult> {
   }
   return {
     phase: 'storm', moved: moved.length, expected: p.expected, delivered: p.delivered, missing: p.expected - p.delivered,
-    duplicates: p.duplicates, dropped: lostCount - lost0, snapshots: p.snapshots, backSeconds: back / 1000, caughtUpSeconds: caughtUp / 1000, stranded,
+    duplicates: p.duplicates, dropped: lostCount - lost0, snapshots: p.snapshots,
+    publishRetries: publishLog.retries, publishFailures: failureSummary(), backSeconds: back / 1000, caughtUpSeconds: caughtUp / 1000, stranded,
   };
 }
 
 async function api(cmd: ApiCmd): Promise<ApiResult> {
   const total = Math.round((cmd.rate * cmd.durationMs) / 1000);
+  resetPublishLog();
   const latencies = new Samples();
   let errors = 0;
   const t0 = nowMs();
@@ -271,7 +311,7 @@ async function api(cmd: ApiCmd): Promise<ApiResult> {
   await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, cmd.timeoutMs))]);
   const lat = latencies.values();
   return {
-    phase: 'api', requests: total, errors: total - lat.length, p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), max: quantile(lat, 1),
+    phase: 'api', requests: total, errors: total - lat.length, publishFailures: failureSummary(), p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), max: quantile(lat, 1),
     achievedRate: total / ((sentDone - t0) / 1000),
   };
 }

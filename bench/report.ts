@@ -53,6 +53,12 @@ function ratio(runs: TargetRun[], row: TargetRun, base: TargetName, pick: (r: Ta
   return a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? '–' : `${(a / b).toFixed(2)}×`;
 }
 
+/** Publish retries and final failures of a phase: "0 / 0", or "3 / 1 (503×1)". */
+function outcome(r: { publishRetries?: number; publishFailures?: string }): string {
+  const failed = [...(r.publishFailures ?? '').matchAll(/×(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  return `${r.publishRetries ?? 0} / ${failed}${failed ? ` (${r.publishFailures})` : ''}`;
+}
+
 function table(head: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
@@ -83,14 +89,14 @@ export function renderTables(n: number, runs: TargetRun[], s: PhaseSettings, rep
 
   const single = runs.filter((r) => r.single);
   out.push(`### Single headline (${s.singleCount} at ${(1000 / s.singleIntervalMs).toFixed(1)}/s): latency per delivery, ms`, '',
-    table(['target', 'complete', 'readers dropped', 'p50', 'p99', 'last reader (median of headlines)', 'max (last reader)', 'max ×sio', 'max ×ws'],
-      single.map((r) => [LABELS[r.target], pct(r.single!), String(r.single!.dropped ?? 0), ms(r.single!.p50), ms(r.single!.p99), ms(r.single!.lastReaderMedian), ms(r.single!.max),
+    table(['target', 'complete', 'readers dropped', 'publish retries / failed', 'p50', 'p99', 'last reader (median of headlines)', 'max (last reader)', 'max ×sio', 'max ×ws'],
+      single.map((r) => [LABELS[r.target], pct(r.single!), String(r.single!.dropped ?? 0), outcome(r.single!), ms(r.single!.p50), ms(r.single!.p99), ms(r.single!.lastReaderMedian), ms(r.single!.max),
         ratio(runs, r, 'socketio', (x) => x.single?.max), ratio(runs, r, 'raw', (x) => x.single?.max)])), '');
 
   const burst = runs.filter((r) => r.burst);
   out.push(`### Burst (${s.burstCount} headlines, ${s.burstConcurrency} publish requests in flight)`, '',
-    table(['target', 'complete', 'duplicates', 'readers dropped', 'seconds to last delivery', 'deliveries/s', '×sio', '×ws', 'headlines accepted/s', 'server CPU', 'load generator CPU'],
-      burst.map((r) => [LABELS[r.target], pct(r.burst!), String(r.burst!.duplicates), String(r.burst!.dropped ?? 0), f(r.burst!.seconds, 2), f(r.burst!.deliveriesPerSec),
+    table(['target', 'complete', 'duplicates', 'readers dropped', 'publish retries / failed', 'seconds to last delivery', 'deliveries/s', '×sio', '×ws', 'headlines accepted/s', 'server CPU', 'load generator CPU'],
+      burst.map((r) => [LABELS[r.target], pct(r.burst!), String(r.burst!.duplicates), String(r.burst!.dropped ?? 0), outcome(r.burst!), f(r.burst!.seconds, 2), f(r.burst!.deliveriesPerSec),
         ratio(runs, r, 'socketio', (x) => x.burst?.deliveriesPerSec), ratio(runs, r, 'raw', (x) => x.burst?.deliveriesPerSec),
         f(r.burst!.publishedPerSec), `${f((r.burstServerCpu ?? Number.NaN) * 100)}%`, `${f(r.burst!.loadgenCpu * 100)}%`])), '');
 
@@ -104,10 +110,10 @@ export function renderTables(n: number, runs: TargetRun[], s: PhaseSettings, rep
   const storm = runs.filter((r) => r.storm);
   if (storm.length) {
     out.push(`### Reconnect storm (SIGKILL one of 2 processes; ${s.stormCount} headlines at ${(1000 / s.stormIntervalMs).toFixed(0)}/s; reconnect jitter 0–${s.stormJitterMs} ms; readers come back with their cursors)`, '',
-      table(['target', 'readers moved', 'complete', 'missing', 'duplicates', 'snapshots', 'all back, s', 'all caught up, s', 'stranded', 'Redis commands during the storm (per moved reader): busiest'],
+      table(['target', 'readers moved', 'complete', 'missing', 'duplicates', 'publish retries / failed', 'snapshots', 'all back, s', 'all caught up, s', 'stranded', 'Redis commands during the storm (per moved reader): busiest'],
         storm.map((r) => {
           const x = r.storm!;
-          return [LABELS[r.target], String(x.moved), pct(x), String(x.missing), String(x.duplicates), String(x.snapshots), f(x.backSeconds, 2),
+          return [LABELS[r.target], String(x.moved), pct(x), String(x.missing), String(x.duplicates), outcome(x), String(x.snapshots), f(x.backSeconds, 2),
             f(x.caughtUpSeconds, 2), String(x.stranded), `${x.redisCommands} (${f(x.redisCommands / Math.max(1, x.moved), 2)}): ${x.redisTop}`];
         })), '');
   }
@@ -115,6 +121,6 @@ export function renderTables(n: number, runs: TargetRun[], s: PhaseSettings, rep
   const api = runs.filter((r) => r.api);
   out.push(`### Publish API (${s.apiRate} requests/s for ${s.apiDurationMs / 1000} s, no readers on the channel): latency, ms`, '',
     table(['target', 'requests', 'errors', 'achieved req/s', 'p50', 'p99', 'max'],
-      api.map((r) => [LABELS[r.target], String(r.api!.requests), String(r.api!.errors), f(r.api!.achievedRate), ms(r.api!.p50), ms(r.api!.p99), ms(r.api!.max)])), '');
+      api.map((r) => [LABELS[r.target], String(r.api!.requests), r.api!.errors ? `${r.api!.errors} (${r.api!.publishFailures})` : '0', f(r.api!.achievedRate), ms(r.api!.p50), ms(r.api!.p99), ms(r.api!.max)])), '');
   return out.join('\n');
 }

@@ -258,6 +258,9 @@ function failures(run: TargetRun): string[] {
   for (const [phase, r] of [['single', run.single], ['burst', run.burst], ['storm', run.storm]] as const) {
     if (r && completeness(r) < 1) out.push(`${LABELS[run.target]}: ${phase} delivered ${r.delivered} of ${r.expected}`);
   }
+  for (const [phase, r] of [['single', run.single], ['burst', run.burst], ['storm', run.storm]] as const) {
+    if (r?.publishFailures) out.push(`${LABELS[run.target]}: ${phase} publishes failed after retries: ${r.publishFailures}`);
+  }
   if (run.storm && run.storm.duplicates > 0) out.push(`${LABELS[run.target]}: storm delivered ${run.storm.duplicates} duplicates`);
   if (run.connect && run.connect.failed > 0) out.push(`${LABELS[run.target]}: ${run.connect.failed} readers failed to connect`);
   return out;
