@@ -92,6 +92,8 @@ export interface ConnectResult {
 /** What happened to the publish requests of a phase: retries (same Idempotency-Key) and final failures by status. */
 export interface PublishOutcome {
   publishRetries: number;
+  /** Why the retried attempts failed, e.g. "503×3". */
+  publishRetried: string;
   /** e.g. "503×2, timeout×1"; empty when every publish was acknowledged. */
   publishFailures: string;
 }

@@ -108,15 +108,16 @@ const PUBLISH_RETRIES = 2;
 
 function resetPublishLog(): void {
   publishLog.retries = 0;
+  publishLog.retried.clear();
   publishLog.failures.clear();
 }
 
 /** Publish outcomes of the current phase: retried attempts and final failures, by status. */
-const publishLog = { retries: 0, failures: new Map<string, number>() };
+const publishLog = { retries: 0, retried: new Map<string, number>(), failures: new Map<string, number>() };
 
-function failureSummary(): string {
-  return [...publishLog.failures].map(([status, n]) => `${status}×${n}`).join(', ');
-}
+const summary = (m: Map<string, number>): string => [...m].map(([status, n]) => `${status}×${n}`).join(', ');
+const failureSummary = (): string => summary(publishLog.failures);
+const retrySummary = (): string => summary(publishLog.retried);
 
 /** One POST; `retries` more with the same Idempotency-Key on a 5xx or a network error, as a CMS would. */
 async function publish(path: PublishPath, seq: number, retries = 0): Promise<boolean> {
@@ -143,6 +144,7 @@ async function publish(path: PublishPath, seq: number, retries = 0): Promise<boo
       return false;
     }
     publishLog.retries++;
+    publishLog.retried.set(status, (publishLog.retried.get(status) ?? 0) + 1);
     await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
   }
 }
@@ -195,7 +197,7 @@ async function single(cmd: SingleCmd): Promise<LatencyResult> {
   phase = undefined;
   return {
     phase: 'single', expected: p.expected, delivered: p.delivered, duplicates: p.duplicates, dropped: lostCount - lost0,
-    publishRetries: publishLog.retries, publishFailures: failureSummary(),
+    publishRetries: publishLog.retries, publishRetried: retrySummary(), publishFailures: failureSummary(),
     p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), max: quantile(lat, 1), lastReaderMedian: median(lastReader),
   };
 }
@@ -226,7 +228,7 @@ async function burst(cmd: BurstCmd): Promise<BurstResult> {
   return {
     phase: 'burst', expected: p.expected, delivered: p.delivered, duplicates: p.duplicates, dropped: lostCount - lost0, seconds: wall / 1000,
     deliveriesPerSec: p.delivered / (wall / 1000), publishedPerSec: issued / ((published - t0) / 1000), publishErrors: errors + (cmd.count - issued),
-    publishRetries: publishLog.retries, publishFailures: failureSummary(),
+    publishRetries: publishLog.retries, publishRetried: retrySummary(), publishFailures: failureSummary(),
     loadgenCpu: (cpu.user + cpu.system) / 1000 / (nowMs() - t0),
   };
 }
@@ -287,7 +289,7 @@ async function stormPhase(cmd: StormCmd): Promise<StormResult> {
   return {
     phase: 'storm', moved: moved.length, expected: p.expected, delivered: p.delivered, missing: p.expected - p.delivered,
     duplicates: p.duplicates, dropped: lostCount - lost0, snapshots: p.snapshots,
-    publishRetries: publishLog.retries, publishFailures: failureSummary(), backSeconds: back / 1000, caughtUpSeconds: caughtUp / 1000, stranded,
+    publishRetries: publishLog.retries, publishRetried: retrySummary(), publishFailures: failureSummary(), backSeconds: back / 1000, caughtUpSeconds: caughtUp / 1000, stranded,
   };
 }
 

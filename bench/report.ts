@@ -54,9 +54,10 @@ function ratio(runs: TargetRun[], row: TargetRun, base: TargetName, pick: (r: Ta
 }
 
 /** Publish retries and final failures of a phase: "0 / 0", or "3 / 1 (503×1)". */
-function outcome(r: { publishRetries?: number; publishFailures?: string }): string {
+function outcome(r: { publishRetries?: number; publishRetried?: string; publishFailures?: string }): string {
   const failed = [...(r.publishFailures ?? '').matchAll(/×(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
-  return `${r.publishRetries ?? 0} / ${failed}${failed ? ` (${r.publishFailures})` : ''}`;
+  const retries = r.publishRetries ?? 0;
+  return `${retries}${retries && r.publishRetried ? ` (${r.publishRetried})` : ''} / ${failed}${failed ? ` (${r.publishFailures})` : ''}`;
 }
 
 function table(head: string[], rows: string[][]): string {
