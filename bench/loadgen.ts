@@ -137,7 +137,8 @@ async function publish(path: PublishPath, seq: number, retries = 0): Promise<boo
       status = String(res.status);
       if (res.status < 500) attempt = retries; // not worth retrying
     } catch (err) {
-      status = err instanceof Error && err.name === 'TimeoutError' ? 'timeout' : 'network';
+      const code = (err as { cause?: { code?: unknown } }).cause?.code;
+      status = err instanceof Error && err.name === 'TimeoutError' ? 'timeout' : `network${typeof code === 'string' ? `:${code}` : ''}`;
     }
     if (attempt >= retries) {
       publishLog.failures.set(status, (publishLog.failures.get(status) ?? 0) + 1);
