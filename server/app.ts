@@ -121,6 +121,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(errorHandler);
 
   const httpServer = createServer(app);
+  // Outlive clients' and load balancers' idle timeouts, so the server is never the side that
+  // closes a kept-alive connection just as a publisher reuses it (a reset under load).
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   const reportReaders = () => engine.reportReaders(processId, gateway?.localReaders() ?? {}, READER_REPORT_MS * 3);
   let reportSoon: NodeJS.Timeout | undefined;
   const onReadersChanged = (): void => {
