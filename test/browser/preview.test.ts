@@ -91,7 +91,8 @@ describe('<news-ticker preview>', () => {
     await waitForTexts(page, { once: ['وفد أمني يصل إلى عمّان الليلة'] });
     expect((await items(page))[0]?.label).toBe('عاجل');
     const after = await edges();
-    expect(Math.abs(after.start - before.start)).toBeLessThan(1);
-    expect(Math.abs((after.label ?? 0) - before.start)).toBeLessThan(1); // the label is where the sentence started
+    // Within 2 px (sub-pixel rounding of the transform); the bug this guards against moved it ~190 px.
+    expect(Math.abs(after.start - before.start)).toBeLessThan(2);
+    expect(Math.abs((after.label ?? 0) - before.start)).toBeLessThan(2); // the label is where the sentence started
   });
 });
