@@ -5,10 +5,10 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FromServer, ToServer } from './ipc.js';
+import { freePort } from '../scripts/free-port.js';
 
 const children = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
@@ -40,17 +40,6 @@ export function kill(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): P
     if (child.exitCode !== null || child.signalCode !== null || !child.pid) return resolve();
     child.once('exit', () => resolve());
     process.kill(child.pid, signal);
-  });
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
   });
 }
 
