@@ -42,10 +42,6 @@ export function parseCursor(value: string): Cursor | undefined {
   return { epoch: m[1]!, offset: Number(m[2]) };
 }
 
-export function cursorOf(e: Pick<TickerEvent, 'epoch' | 'offset'>): string {
-  return formatCursor(e);
-}
-
 /**
  * Applies one event to a live set keyed by uri, as every reader does: show on
  * published/corrected/released unless an equal or newer version is already shown (every change

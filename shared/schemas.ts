@@ -55,7 +55,6 @@ export const publishInputSchema = z.strictObject({
   embargoedUntil: isoDate.optional(),
 });
 export type PublishInput = z.infer<typeof publishInputSchema>;
-export type PublishRequest = z.input<typeof publishInputSchema>;
 
 /** Body of `PATCH /api/v1/headlines/:id`: a correction; the edNote says what changed. */
 export const correctionInputSchema = z.strictObject({

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { CorrectionInput, DeskHeadline, PublishInput } from '../../shared/index.js';
+import { formatCursor, type CorrectionInput, type DeskHeadline, type PublishInput, type TickerEvent } from '../../shared/index.js';
 import { AppError } from './errors.js';
 import * as t from './transitions.js';
 import type { Engine, Mutation } from '../engine/types.js';
@@ -28,6 +28,11 @@ export interface ServiceOptions {
 }
 
 const MAX_ATTEMPTS = 8;
+
+/** The result of a change that was committed now. */
+function applied(headline: DeskHeadline, event: TickerEvent | undefined): ActionResult {
+  return { headline, ...(event ? { cursor: formatCursor(event) } : {}), replayed: false };
+}
 
 export function newHeadlineId(): string {
   return randomBytes(12).toString('base64url');
@@ -60,7 +65,7 @@ export class HeadlineService {
     const result = await this.engine.commit(mutation);
     switch (result.status) {
       case 'ok':
-        return { headline: mutation.doc, ...(result.event ? { cursor: `${result.event.epoch}:${result.event.offset}` } : {}), replayed: false };
+        return applied(mutation.doc, result.event);
       case 'replay': {
         if (result.replay.fingerprint !== mutation.idempotency?.fingerprint) throw new AppError('IDEMPOTENCY_KEY_REUSED');
         return { headline: result.replay.doc, ...(result.replay.cursor ? { cursor: result.replay.cursor } : {}), replayed: true };
@@ -139,7 +144,7 @@ export class HeadlineService {
       if (measureReach && mutation.event) mutation.doc.reach = await this.reachOf(doc.channel);
       const result = await this.engine.commit(mutation);
       if (result.status === 'ok') {
-        return { headline: mutation.doc, ...(result.event ? { cursor: `${result.event.epoch}:${result.event.offset}` } : {}), replayed: false };
+        return applied(mutation.doc, result.event);
       }
       if (result.status !== 'conflict') throw new Error(`unexpected commit result: ${result.status}`);
     }

@@ -1,5 +1,5 @@
 /** The in-process engine: one process, nothing persisted. The default without REDIS_URL. */
-import { compareNewestFirst, type DeskHeadline, type Headline, type TickerEvent } from '../../shared/index.js';
+import { compareNewestFirst, formatCursor, type DeskHeadline, type Headline, type TickerEvent } from '../../shared/index.js';
 import { Emitter } from './emitter.js';
 import { newEpoch } from './epoch.js';
 import type {
@@ -75,7 +75,7 @@ export class MemoryEngine implements Engine {
     }
     if (m.idempotency) {
       const replay: IdempotentReplay = { fingerprint: m.idempotency.fingerprint, doc: m.doc };
-      if (event) replay.cursor = `${event.epoch}:${event.offset}`;
+      if (event) replay.cursor = formatCursor(event);
       this.idempotency.set(m.idempotency.key, { replay, until: now + m.idempotency.ttlMs });
     }
     // Fan-out after the commit, asynchronously, as a network engine would.

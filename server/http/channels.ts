@@ -1,6 +1,6 @@
 /** Channel routes: publish, the public live set, the public log, the desk list. */
 import { Router, type Request, type Response } from 'express';
-import { channelSchema, parseCursor, publishInputSchema } from '../../shared/index.js';
+import { channelSchema, formatCursor, parseCursor, publishInputSchema } from '../../shared/index.js';
 import { AppError } from '../domain/errors.js';
 import type { HeadlineService } from '../domain/service.js';
 import type { Engine } from '../engine/types.js';
@@ -15,7 +15,6 @@ export interface ChannelRoutesDeps {
   hub: ChannelHub;
   keys: KeyRing;
   requireJson: (req: Request) => void;
-  onPublished?: (channel: string) => void;
 }
 
 const channelParam = (req: Request): string => parse(channelSchema, req.params.channel, 'channel:');
@@ -74,7 +73,7 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
     }
     const events = read.events;
     const last = events.at(-1);
-    const cursor = last ? `${last.epoch}:${last.offset}` : `${read.epoch}:${from.offset}`;
+    const cursor = formatCursor(last ?? { epoch: read.epoch, offset: from.offset });
     res.setHeader('Cache-Control', 'no-store').json({ data: { channel, events, cursor, head: `${read.epoch}:${read.head}` } });
   });
 

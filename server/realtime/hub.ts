@@ -69,11 +69,6 @@ export class ChannelHub {
     for (const off of this.unsubscribe) off();
   }
 
-  /** The channels this process follows. */
-  watched(): string[] {
-    return [...this.channels.keys()];
-  }
-
   private watch(name: string): Promise<ChannelState> {
     let state = this.channels.get(name);
     if (!state) {
