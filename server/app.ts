@@ -47,6 +47,10 @@ export interface App {
 
 const READER_REPORT_MS = 2_000;
 
+function withHeadlines(counts: Record<string, number>, has: (channel: string) => boolean): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).filter(([channel]) => has(channel)));
+}
+
 function hasBody(req: Request): boolean {
   return req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;
 }
@@ -56,10 +60,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const processId = randomUUID();
   const keys = new KeyRing(config.apiKeys);
   let gateway: Gateway | undefined;
-  const metrics = createMetrics(() => gateway?.localReaders() ?? {});
+  let hubRef: ChannelHub | undefined;
+  // Public outputs (metric labels, /readers) name only channels that have had a headline.
+  const metrics = createMetrics(() => withHeadlines(gateway?.localReaders() ?? {}, (c) => hubRef?.hasHeadlines(c) ?? false), () => hubRef?.size ?? 0);
   const engine = deps.engine ?? (await createEngine(config, logger, metrics));
   const service = new HeadlineService({ engine, logger });
   const hub = new ChannelHub({ engine, logger });
+  hubRef = hub;
   hub.on('event', (e) => {
     metrics.events.inc({ type: e.type });
     metrics.publishToEmit.observe(Math.max(0, Date.now() - Date.parse(e.at)) / 1000);
@@ -111,7 +118,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     if (req.body === undefined && hasBody(req)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
   };
   api.get('/me', keys.authenticate(), (req, res) => void res.json({ data: req.principal }));
-  api.get('/readers', async (_req, res) => void res.json({ data: { channels: await engine.readerCounts() } }));
+  api.get('/readers', async (_req, res) => {
+    const [counts, channels] = await Promise.all([engine.readerCounts(), engine.channels()]);
+    const known = new Set(channels);
+    res.json({ data: { channels: withHeadlines(counts, (c) => known.has(c)) } });
+  });
   api.use(channelRoutes({ service, engine, hub, keys, requireJson }));
   api.use(headlineRoutes({ service, keys, requireJson }));
   api.use(notFound);

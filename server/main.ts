@@ -4,6 +4,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { publishDemoHeadlines } from './demo.js';
 import { createLogger } from './logger.js';
+import { installProcessGuard } from './ops/process-guard.js';
 
 function configFromEnv(): Config {
   try {
@@ -37,7 +38,7 @@ const port = await app.listen();
 logger.info({ port, engine: app.engine.kind }, `news-ticker listening on http://localhost:${port}`);
 
 let stopping = false;
-async function stop(signal: string): Promise<void> {
+async function stop(signal: string, code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down: draining sockets and in-flight requests');
@@ -49,8 +50,10 @@ async function stop(signal: string): Promise<void> {
   await app.close();
   logger.info('stopped');
   logger.flush?.();
-  process.exit(0);
+  process.exit(code);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
-process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+// Once serving, errors that escape every handler: see process-guard.ts for what the process
+// survives. Before this point (start-up) any error ends the process, as it should.
+installProcessGuard({ logger, stop: (reason, code) => void stop(reason, code) });

@@ -23,6 +23,9 @@ export const ERRORS = {
   SHUTTING_DOWN: { status: 503, title: 'The server is shutting down; retry on another instance' },
   INTERNAL: { status: 500, title: 'Internal error' },
   UNKNOWN_EVENT: { status: 400, title: 'Unknown socket event' },
+  TOO_MANY_CHANNELS: { status: 409, title: 'The socket already follows the most channels it may; unsubscribe first' },
+  TOO_MANY_SUBSCRIBES: { status: 429, title: 'Too many subscribe calls on this socket; wait a minute' },
+  TOO_MANY_BAD_EVENTS: { status: 400, title: 'Too many unknown or invalid socket events; the connection is closed' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -68,6 +68,16 @@ export interface ServerToClientEvents {
   'desk:change': (doc: DeskHeadline) => void;
   /** Desk only: reader counts, every few seconds. */
   'desk:readers': (counts: ReaderCounts) => void;
+  /**
+   * The server is about to close this connection for a reason the client should not retry
+   * blindly (e.g. `TOO_MANY_BAD_EVENTS`). Sent just before the disconnect; clients switch on `code`.
+   */
+  'connection:closing': (reason: ClosingNotice) => void;
+}
+
+export interface ClosingNotice {
+  code: ErrorCode;
+  message: string;
 }
 
 export interface ClientToServerEvents {
@@ -80,5 +90,13 @@ export interface ClientToServerEvents {
   'desk:subscribe': (req: { channels: string[] }, ack: (res: Ack<DeskState>) => void) => void;
 }
 
-/** Most channels one socket may follow. */
+/** Most channels one socket may follow at once (over all its subscribe calls). */
 export const MAX_CHANNELS_PER_SOCKET = 20;
+
+/**
+ * The epoch of a channel that has never had a headline. Such a channel has no state anywhere
+ * (a read writes nothing); its cursor is `empty:0`. When its first headline arrives the channel
+ * gets a real (random, 10-character) epoch and readers at `empty:0` move to it: a live reader
+ * receives the first event, a returning reader a fresh snapshot.
+ */
+export const EMPTY_EPOCH = 'empty';

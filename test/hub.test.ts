@@ -48,6 +48,7 @@ describe('channel hub', () => {
     let repaired = 0;
     hub.on('event', (e) => delivered.push(e.offset));
     hub.on('gapRepaired', (_c, n) => (repaired += n));
+    hub.follow('news'); // as a subscribed socket does: the hub holds the channel while followed
     await hub.liveSet('news');
     engine.dropped.add(2).add(3).add(4);
     const publish = (i: number) => service.publish('news', publishInputSchema.parse({ headline: `n${i}` }));
@@ -65,6 +66,7 @@ describe('channel hub', () => {
     const service = new HeadlineService({ engine, logger });
     const delivered: number[] = [];
     hub.on('event', (e) => delivered.push(e.offset));
+    hub.follow('c');
     await hub.liveSet('c');
     const first = await service.publish('c', publishInputSchema.parse({ headline: 'a' }));
     for (let i = 0; i < 8; i++) await service.publish('c', publishInputSchema.parse({ headline: `b${i}` }));

@@ -1,5 +1,5 @@
 /** The in-process engine: one process, nothing persisted. The default without REDIS_URL. */
-import { compareNewestFirst, formatCursor, type DeskHeadline, type Headline, type TickerEvent } from '../../shared/index.js';
+import { EMPTY_EPOCH, compareNewestFirst, formatCursor, type DeskHeadline, type Headline, type TickerEvent } from '../../shared/index.js';
 import { Emitter } from './emitter.js';
 import { newEpoch } from './epoch.js';
 import type {
@@ -98,13 +98,16 @@ export class MemoryEngine implements Engine {
     return [...this.known].sort();
   }
 
+  /** A channel that never had a headline: `empty:0`, and no state made for it. */
   async snapshot(channel: string): Promise<ChannelSnapshot> {
-    const ch = this.channel(channel);
+    const ch = this.logs.get(channel);
+    if (!ch) return { epoch: EMPTY_EPOCH, offset: 0, headlines: [] };
     return { epoch: ch.epoch, offset: ch.offset, headlines: [...ch.live.values()].sort(compareNewestFirst) };
   }
 
   async readLog(channel: string, epoch: string, after: number, limit: number): Promise<LogRead> {
-    const ch = this.channel(channel);
+    // A channel with no log reads as Redis reads it (epoch ''), and gets no state from the read.
+    const ch = this.logs.get(channel) ?? { epoch: '', offset: 0, log: [], live: new Map() };
     const first = ch.log[0]?.offset ?? ch.offset + 1;
     const complete = (epoch === ch.epoch || (epoch === '' && after === 0)) && after >= first - 1 && after <= ch.offset;
     const events = complete ? ch.log.slice(after - first + 1, after - first + 1 + limit) : [];

@@ -2,6 +2,7 @@
  * Lua scripts of the Redis engine. Each runs atomically in Redis, so a change is stored,
  * logged and fanned out together or not at all.
  */
+import { FANOUT_LUA_PREFIX } from './fanout.js';
 
 /**
  * commit — KEYS: doc, live, log, seq, epoch, due, idem, desk, versions, channels.
@@ -55,7 +56,7 @@ if ARGV[6] ~= '' then
   offset = redis.call('INCR', KEYS[4])
   local event = '{"epoch":"' .. epoch .. '","offset":' .. offset .. ',' .. string.sub(ARGV[6], 2)
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[15], '0-' .. offset, 'e', event)
-  redis.call('PUBLISH', ARGV[13], event)
+  redis.call('PUBLISH', ARGV[13], '${FANOUT_LUA_PREFIX.event}' .. event .. '}')
 end
 if ARGV[11] ~= '' then
   local cursor = ''
@@ -63,17 +64,20 @@ if ARGV[11] ~= '' then
   redis.call('HSET', KEYS[7], 'f', ARGV[11], 'doc', ARGV[3], 'cursor', cursor)
   redis.call('PEXPIRE', KEYS[7], ARGV[12])
 end
-redis.call('PUBLISH', ARGV[14], ARGV[3])
+redis.call('PUBLISH', ARGV[14], '${FANOUT_LUA_PREFIX.desk}' .. ARGV[3] .. '}')
 return {'ok', epoch, tostring(offset)}
 `;
 
 /**
  * snapshot — KEYS: epoch, seq, live, log. ARGV: new epoch candidate.
- * Returns {epoch, offset, [publicJson...]}, read together. Gives an empty channel its epoch.
+ * Returns {epoch, offset, [publicJson...]}, read together. A channel that never had a headline
+ * returns {'', '0', {}} and writes nothing (its epoch is made by its first COMMIT); only a live
+ * set left without its epoch (a partial loss) gets a new epoch here.
  */
 export const SNAPSHOT = `
 local epoch = redis.call('GET', KEYS[1])
 if not epoch then
+  if redis.call('EXISTS', KEYS[3]) == 0 then return {'', '0', {}} end
   epoch = ARGV[1]
   redis.call('SET', KEYS[1], epoch)
   redis.call('DEL', KEYS[2], KEYS[4])

@@ -7,10 +7,11 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DeskHeadline, Headline, TickerEvent } from '../../shared/index.js';
-import { compareNewestFirst } from '../../shared/index.js';
+import { EMPTY_EPOCH, compareNewestFirst } from '../../shared/index.js';
 import type { Metrics } from '../ops/metrics.js';
 import { Emitter } from './emitter.js';
 import { newEpoch } from './epoch.js';
+import { parseFanout } from './fanout.js';
 import { COMMIT, READ_LOG, SNAPSHOT } from './redis-scripts.js';
 import type {
   ChannelSnapshot, CommitResult, DueEntry, DueKind, Engine, EngineEvents, LogRead, Mutation,
@@ -100,12 +101,15 @@ export class RedisEngine implements Engine {
   }
 
   private onMessage(channel: string, message: string): void {
-    try {
-      if (channel === this.eventsChannel) this.emitter.emit('event', JSON.parse(message) as TickerEvent);
-      else if (channel === this.deskChannel) this.emitter.emit('desk', JSON.parse(message) as DeskHeadline);
-    } catch (err) {
-      this.logger.error({ err }, 'unreadable fan-out message');
+    if (channel !== this.eventsChannel && channel !== this.deskChannel) return;
+    const msg = parseFanout(message);
+    if (!msg) {
+      // Not ours or another version: dropped; a missed event is repaired from the log.
+      this.logger.warn({ channel, bytes: message.length }, 'unreadable fan-out message dropped');
+      return;
     }
+    if (msg.type === 'event') this.emitter.emit('event', msg.event);
+    else this.emitter.emit('desk', msg.doc);
   }
 
   async commit(m: Mutation): Promise<CommitResult> {
@@ -159,7 +163,7 @@ export class RedisEngine implements Engine {
       this.key('epoch', channel), this.key('seq', channel), this.key('live', channel), this.key('log', channel), newEpoch(),
     )) as [string, string, string[]];
     const headlines = live.map((json) => JSON.parse(json) as Headline).sort(compareNewestFirst);
-    return { epoch, offset: Number(offset), headlines };
+    return { epoch: epoch || EMPTY_EPOCH, offset: Number(offset), headlines };
   }
 
   async readLog(channel: string, epoch: string, after: number, limit: number): Promise<LogRead> {

@@ -9,9 +9,15 @@ export interface Metrics {
   redisReconnects: Counter;
   gapsRepaired: Counter;
   readers: Gauge<'channel'>;
+  hubChannels: Gauge;
 }
 
-export function createMetrics(readers: () => Record<string, number>): Metrics {
+/**
+ * `readers` must return only channels that have had a headline: a label per name a client
+ * makes up would let anyone grow the metrics without bound. `hubChannels` is the number of
+ * channels this process holds in memory.
+ */
+export function createMetrics(readers: () => Record<string, number>, hubChannels: () => number = () => 0): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'ticker_' });
   return {
@@ -29,6 +35,12 @@ export function createMetrics(readers: () => Record<string, number>): Metrics {
       collect() {
         this.reset();
         for (const [channel, n] of Object.entries(readers())) this.set({ channel }, n);
+      },
+    }),
+    hubChannels: new Gauge({
+      name: 'ticker_hub_channels', help: 'Channels held in this process\'s memory (followed, read or recently idle)', registers: [registry],
+      collect() {
+        this.set(hubChannels());
       },
     }),
   };

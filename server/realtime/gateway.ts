@@ -1,39 +1,25 @@
 /**
- * The Socket.IO gateway: readers subscribe to channels (with a cursor each) and get the catch-up
- * then every later event, in log order. Readers cannot publish; anything else gets an error ack.
+ * The Socket.IO gateway: one server, two sides. Readers subscribe to channels (reader-gateway);
+ * newsroom desks follow document changes (desk-gateway). Both go through one handler wrapper
+ * (handler.ts) that validates and answers `{ data } | { error }`. Anything else a client sends —
+ * an unknown or non-string event name, any arity, binary — is refused here, before any listener
+ * runs, and counts against the socket's budget (budget.ts); past it the socket is told why
+ * (`connection:closing`) and closed.
  */
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { Server, type Socket } from 'socket.io';
-import { z } from 'zod';
-import {
-  MAX_CHANNELS_PER_SOCKET, channelSchema, type Ack, type ClientToServerEvents, type ErrorCode, type ServerToClientEvents,
-  type SubscribeResult,
-} from '../../shared/index.js';
-import { canPublish, type KeyRing } from '../http/auth.js';
-import type { Engine } from '../engine/types.js';
+import { Server } from 'socket.io';
+import { ERRORS, type ErrorCode } from '../../shared/index.js';
+import { SocketBudget, budgetDefaults, type BudgetOptions } from './budget.js';
+import { DESK_EVENTS, deskHandlers, startDeskFeed, type DeskGatewayOptions } from './desk-gateway.js';
+import { fail, once, splitAck } from './handler.js';
 import type { ChannelHub } from './hub.js';
+import { READER_EVENTS, readerHandlers, startReaderFeed } from './reader-gateway.js';
+import type { SocketContext, TickerServer, TickerSocket } from './socket.js';
 
-interface SocketData {
-  /** The socket's child logger, made on first use (most readers never log a line). */
-  log?: Logger;
-}
+export { roomOf, type TickerServer } from './socket.js';
 
-export type TickerServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type TickerSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-
-const subscribeSchema = z.strictObject({
-  channels: z
-    .array(z.strictObject({ channel: channelSchema, cursor: z.string().max(64).optional() }))
-    .min(1)
-    .max(MAX_CHANNELS_PER_SOCKET),
-});
-const deskSchema = z.strictObject({ channels: z.array(channelSchema).min(1).max(100) });
-const unsubscribeSchema = z.strictObject({ channels: z.array(channelSchema).min(1).max(MAX_CHANNELS_PER_SOCKET) });
-
-export const roomOf = (channel: string): string => `ch:${channel}`;
-const deskRoomOf = (channel: string): string => `desk:${channel}`;
-const DESK_ALL = 'desk';
+const HANDLED: ReadonlySet<unknown> = new Set<string>([...READER_EVENTS, ...DESK_EVENTS]);
 
 export interface GatewayOptions {
   httpServer: HttpServer;
@@ -48,28 +34,31 @@ export interface GatewayOptions {
    * @default 2000
    */
   maxQueuedPackets?: number;
+  /** Per-socket budgets; see BudgetOptions for each default. */
+  budget?: BudgetOptions;
   /** The newsroom desk feed: authenticated by API key in the socket handshake. */
-  desk: { keys: KeyRing; engine: Engine; readersEveryMs: number };
+  desk: DeskGatewayOptions;
 }
 
 export interface Gateway {
   io: TickerServer;
-  /** Readers connected to this process, per channel. */
+  /**
+   * Readers connected to this process, per followed channel (at most sockets × maxChannels
+   * entries, gone with the sockets). Public outputs keep only channels with headlines.
+   */
   localReaders(): Record<string, number>;
   /** Tells every client to reconnect elsewhere, then closes. */
   drain(reconnectInMs: number): Promise<void>;
 }
 
-function fail<T>(code: ErrorCode, message: string, errors?: { field: string; message: string }[]): Ack<T> {
-  return { error: { code, message, ...(errors ? { errors } : {}) } };
-}
-
-function zodErrors(error: z.ZodError): { field: string; message: string }[] {
-  return error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
+/** An event name fit for a log line: a short string, whatever the client sent. */
+function describeEvent(event: unknown): string {
+  return typeof event === 'string' ? event.slice(0, 64) : `<${event === null ? 'null' : typeof event}>`;
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
   const { hub, logger } = options;
+  const limits = { ...budgetDefaults, ...options.budget };
   const io: TickerServer = new Server(options.httpServer, {
     cors: { origin: options.corsOrigin ?? '*' },
     perMessageDeflate: false,
@@ -79,101 +68,66 @@ export function createGateway(options: GatewayOptions): Gateway {
     serveClient: false,
   });
 
-  const log = (socket: TickerSocket): Logger => (socket.data.log ??= logger.child({ socketId: socket.id }));
-
-  hub.on('event', (e) => io.to(roomOf(e.channel)).emit('headline:event', e));
-  hub.on('snapshot', (s) => io.to(roomOf(s.channel)).emit('channel:snapshot', s));
-  const { desk } = options;
-  desk.engine.on('desk', (doc) => io.to(deskRoomOf(doc.channel)).emit('desk:change', doc));
-  const readersTimer = setInterval(() => {
-    if (!io.of('/').adapter.rooms.get(DESK_ALL)?.size) return;
-    desk.engine.readerCounts().then((channels) => io.to(DESK_ALL).emit('desk:readers', { channels }), () => undefined);
-  }, desk.readersEveryMs);
-  readersTimer.unref();
+  const stopReaderFeed = startReaderFeed(io, hub);
+  const stopDeskFeed = startDeskFeed(io, options.desk);
   const maxQueued = options.maxQueuedPackets ?? 2000;
   const slowReaderTimer = setInterval(() => {
     for (const socket of io.of('/').sockets.values()) {
       // engine.io keeps packets it could not write yet in writeBuffer (typed private).
       const queued = (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
       if (queued > maxQueued) {
-        log(socket).warn({ queued }, 'reader cannot keep up; disconnecting it to resume from its cursor');
+        contextOf(socket).log().warn({ queued }, 'reader cannot keep up; disconnecting it to resume from its cursor');
         socket.disconnect(true);
       }
     }
   }, 1000);
   slowReaderTimer.unref();
 
+  function close(socket: TickerSocket, code: ErrorCode): void {
+    if (socket.data.closing) return;
+    socket.data.closing = true;
+    socket.emit('connection:closing', { code, message: ERRORS[code].title });
+    socket.disconnect(true);
+  }
+
+  function contextOf(socket: TickerSocket): SocketContext {
+    const log = (): Logger => (socket.data.log ??= logger.child({ socketId: socket.id }));
+    return {
+      socket,
+      log,
+      strike(reason) {
+        if (socket.data.closing) return;
+        // Debug only: a flood of bad events must not become a flood of log lines.
+        if (logger.isLevelEnabled('debug')) log().debug({ reason }, 'bad socket event');
+        if (!socket.data.budget.strike()) return;
+        log().info({ badEvents: socket.data.budget.strikes }, 'closing a socket that sent too many unknown or invalid events');
+        close(socket, 'TOO_MANY_BAD_EVENTS');
+      },
+    };
+  }
+
   io.on('connection', (socket: TickerSocket) => {
-    if (logger.isLevelEnabled('debug')) log(socket).debug({ transport: socket.conn.transport.name }, 'socket connected');
+    socket.data.budget = new SocketBudget(limits);
+    const ctx = contextOf(socket);
+    if (logger.isLevelEnabled('debug')) ctx.log().debug({ transport: socket.conn.transport.name }, 'socket connected');
 
-    socket.on('channels:subscribe', async (raw, ack) => {
-      const reply = typeof ack === 'function' ? ack : () => undefined;
-      const parsed = subscribeSchema.safeParse(raw);
-      if (!parsed.success) {
-        log(socket).info({ issues: parsed.error.issues.length }, 'bad subscribe request');
-        return reply(fail('VALIDATION_FAILED', 'invalid subscribe request', zodErrors(parsed.error)));
-      }
-      try {
-        // A resubscribe starts over from the cursor it sends: no live events meanwhile.
-        for (const { channel } of parsed.data.channels) void socket.leave(roomOf(channel));
-        const results = await Promise.all(parsed.data.channels.map(({ channel, cursor }) =>
-          new Promise<SubscribeResult>((resolve, reject) => {
-            hub.attach(channel, cursor, (c) => {
-              if (c.mode === 'snapshot') socket.emit('channel:snapshot', c.snapshot);
-              else for (const e of c.events) socket.emit('headline:event', e);
-              void socket.join(roomOf(channel));
-              resolve({ channel, mode: c.mode, cursor: c.cursor });
-            }).catch(reject);
-          })));
-        options.onReadersChanged?.();
-        reply({ data: { channels: results } });
-      } catch (err) {
-        log(socket).error({ err }, 'subscribe failed');
-        reply(fail('ENGINE_UNAVAILABLE', 'the store is unavailable; retry'));
-      }
+    // Runs before any listener: only the events we handle, by string name, get through.
+    socket.use((packet, next) => {
+      if (socket.data.closing) return; // dropped: the socket is on its way out
+      if (HANDLED.has(packet[0])) return next();
+      const { ack } = splitAck(packet.slice(1));
+      ctx.strike(`unknown event ${describeEvent(packet[0])}`);
+      once(ack, ctx.log)(fail('UNKNOWN_EVENT', 'unknown event; readers can only subscribe and unsubscribe'));
     });
+    // Socket.IO reports a failed middleware or a client event named "error" here; without a
+    // listener Node would throw it. Nothing reaches it from us (the middleware never fails).
+    socket.on('error', (err: unknown) => ctx.log().debug({ err }, 'socket error'));
 
-    socket.on('channels:unsubscribe', (raw, ack) => {
-      const reply = typeof ack === 'function' ? ack : () => undefined;
-      const parsed = unsubscribeSchema.safeParse(raw);
-      if (!parsed.success) return reply(fail('VALIDATION_FAILED', 'invalid unsubscribe request', zodErrors(parsed.error)));
-      for (const channel of parsed.data.channels) void socket.leave(roomOf(channel));
-      options.onReadersChanged?.();
-      reply({ data: { channels: parsed.data.channels } });
-    });
-
-    socket.on('desk:subscribe', async (raw, ack) => {
-      const reply = typeof ack === 'function' ? ack : () => undefined;
-      const parsed = deskSchema.safeParse(raw);
-      if (!parsed.success) return reply(fail('VALIDATION_FAILED', 'invalid desk request', zodErrors(parsed.error)));
-      const key = (socket.handshake.auth as { key?: unknown } | undefined)?.key;
-      const principal = typeof key === 'string' ? desk.keys.find(key) : undefined;
-      if (!principal) return reply(fail('UNAUTHENTICATED', 'connect with io(url, { auth: { key } })'));
-      const denied = parsed.data.channels.filter((c) => !canPublish(principal, c));
-      if (denied.length) return reply(fail('FORBIDDEN', `the key "${principal.name}" may not publish to ${denied.join(', ')}`));
-      socket.data.log = log(socket).child({ keyName: principal.name });
-      try {
-        for (const channel of parsed.data.channels) await socket.join(deskRoomOf(channel));
-        await socket.join(DESK_ALL);
-        const lists = await Promise.all(parsed.data.channels.map((c) => desk.engine.deskList(c)));
-        const headlines = lists.flat().sort((a, b) => b.versionCreated.localeCompare(a.versionCreated));
-        reply({ data: { channels: parsed.data.channels, headlines, readers: await desk.engine.readerCounts() } });
-      } catch (err) {
-        log(socket).error({ err }, 'desk subscribe failed');
-        reply(fail('ENGINE_UNAVAILABLE', 'the store is unavailable; retry'));
-      }
-    });
-
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (event === 'channels:subscribe' || event === 'channels:unsubscribe' || event === 'desk:subscribe') return;
-      log(socket).info({ event: event.slice(0, 64) }, 'unknown socket event');
-      const ack = args.at(-1);
-      if (typeof ack === 'function') ack(fail('UNKNOWN_EVENT', 'unknown event; readers can only subscribe and unsubscribe'));
-    });
+    readerHandlers(ctx, { hub, ...(options.onReadersChanged ? { onReadersChanged: options.onReadersChanged } : {}) });
+    deskHandlers(ctx, options.desk);
 
     socket.on('disconnect', (reason) => {
-      if (logger.isLevelEnabled('debug')) log(socket).debug({ reason }, 'socket disconnected');
-      options.onReadersChanged?.();
+      if (logger.isLevelEnabled('debug')) ctx.log().debug({ reason }, 'socket disconnected');
     });
   });
 
@@ -187,7 +141,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       return counts;
     },
     async drain(reconnectInMs) {
-      clearInterval(readersTimer);
+      stopReaderFeed();
+      stopDeskFeed();
       clearInterval(slowReaderTimer);
       io.emit('server:draining', { reconnectInMs });
       await io.close();

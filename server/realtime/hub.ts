@@ -3,10 +3,14 @@
  * fan-out (which may deliver late, twice, out of order or not at all) into a gap-free, ordered
  * stream per channel, repairing gaps from the log, and keeps the live set and a ring of recent
  * events in memory, so reconnecting readers catch up without a store round trip each.
+ *
+ * State is bounded: a channel is held only while someone follows it (`follow`/`unfollow`, a
+ * count per channel) or reads it. With no followers left, a channel that never had a headline
+ * (epoch EMPTY_EPOCH) is dropped at once, any other after `idleMs`; a later reader loads it again.
  */
 import type { Logger } from 'pino';
 import {
-  applyEvent, compareNewestFirst, formatCursor, parseCursor, type Headline, type Snapshot, type SnapshotReason, type TickerEvent,
+  EMPTY_EPOCH, applyEvent, compareNewestFirst, formatCursor, parseCursor, type Headline, type Snapshot, type SnapshotReason, type TickerEvent,
 } from '../../shared/index.js';
 import { Emitter } from '../engine/emitter.js';
 import type { Engine } from '../engine/types.js';
@@ -39,6 +43,8 @@ export interface HubOptions {
   ringSize?: number;
   /** A reader further behind than this gets a snapshot instead of the events. @default 500 */
   maxCatchUp?: number;
+  /** How long a channel with headlines and no followers stays loaded. @default 60000 */
+  idleMs?: number;
 }
 
 export class ChannelHub {
@@ -48,13 +54,18 @@ export class ChannelHub {
   private readonly logger: Logger;
   private readonly ringSize: number;
   private readonly maxCatchUp: number;
+  private readonly idleMs: number;
   private readonly unsubscribe: (() => void)[];
+  /** Followers per channel (sockets, and readers in the middle of a read). */
+  private readonly followers = new Map<string, number>();
+  private readonly idleTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(options: HubOptions) {
     this.engine = options.engine;
     this.logger = options.logger;
     this.ringSize = options.ringSize ?? 1000;
     this.maxCatchUp = options.maxCatchUp ?? 500;
+    this.idleMs = options.idleMs ?? 60_000;
     this.unsubscribe = [
       this.engine.on('event', (e) => this.receive(e)),
       this.engine.on('resync', () => void this.repairAll()),
@@ -67,6 +78,54 @@ export class ChannelHub {
 
   close(): void {
     for (const off of this.unsubscribe) off();
+    for (const timer of this.idleTimers.values()) clearTimeout(timer);
+    this.idleTimers.clear();
+  }
+
+  /** Channels held in memory now. */
+  get size(): number {
+    return this.channels.size;
+  }
+
+  /** Whether this process holds the channel and it has had a headline (it has a real epoch). */
+  hasHeadlines(channel: string): boolean {
+    const state = this.ready.get(channel);
+    return state !== undefined && state.epoch !== EMPTY_EPOCH;
+  }
+
+  /** One more follower of `channel`: it stays loaded until the matching `unfollow`. */
+  follow(channel: string): void {
+    this.followers.set(channel, (this.followers.get(channel) ?? 0) + 1);
+    clearTimeout(this.idleTimers.get(channel));
+    this.idleTimers.delete(channel);
+  }
+
+  unfollow(channel: string): void {
+    const n = (this.followers.get(channel) ?? 0) - 1;
+    if (n > 0) return void this.followers.set(channel, n);
+    this.followers.delete(channel);
+    this.idle(channel);
+  }
+
+  /** A channel nobody follows: dropped now when it never had a headline, else after idleMs. */
+  private idle(name: string): void {
+    if (this.followers.has(name)) return;
+    const state = this.ready.get(name);
+    if (!state) return; // still loading: checked again when the load settles
+    clearTimeout(this.idleTimers.get(name));
+    this.idleTimers.delete(name);
+    if (state.epoch === EMPTY_EPOCH) return this.evict(name);
+    const timer = setTimeout(() => {
+      this.idleTimers.delete(name);
+      if (!this.followers.has(name)) this.evict(name);
+    }, this.idleMs);
+    timer.unref();
+    this.idleTimers.set(name, timer);
+  }
+
+  private evict(name: string): void {
+    this.channels.delete(name);
+    this.ready.delete(name);
   }
 
   private watch(name: string): Promise<ChannelState> {
@@ -74,7 +133,7 @@ export class ChannelHub {
     if (!state) {
       state = this.load(name);
       this.channels.set(name, state);
-      state.catch(() => this.channels.delete(name));
+      state.then(() => this.idle(name), () => this.channels.delete(name));
     }
     return state;
   }
@@ -110,6 +169,8 @@ export class ChannelHub {
 
   /** Applies an event in order; a gap or a new epoch starts a repair. */
   private accept(state: ChannelState, e: TickerEvent): void {
+    // A channel's first headline gives it its epoch: offset 1 of it follows empty:0.
+    if (state.epoch === EMPTY_EPOCH && state.offset === 0 && e.offset === 1) state.epoch = e.epoch;
     if (e.epoch !== state.epoch) {
       void this.repair(state);
       return;
@@ -145,11 +206,14 @@ export class ChannelHub {
     let repaired = 0;
     try {
       for (;;) {
-        const read = await this.engine.readLog(state.name, state.epoch, state.offset, 1000);
+        // From empty:0, the log of whatever epoch the channel has now, from its start.
+        const fromEmpty = state.epoch === EMPTY_EPOCH;
+        const read = await this.engine.readLog(state.name, fromEmpty ? '' : state.epoch, fromEmpty ? 0 : state.offset, 1000);
         if (!read.complete) {
           await this.resnapshot(state);
           return;
         }
+        if (fromEmpty && read.events.length) state.epoch = read.epoch;
         for (const e of read.events) {
           state.offset = e.offset;
           if (applyEvent(state.live, e)) state.sorted = undefined;
@@ -197,7 +261,12 @@ export class ChannelHub {
 
   /** The live set of a channel now, newest first. */
   async liveSet(channel: string): Promise<Headline[]> {
-    return this.snapshotOf(await this.watch(channel), 'first-visit').headlines;
+    this.follow(channel);
+    try {
+      return this.snapshotOf(await this.watch(channel), 'first-visit').headlines;
+    } finally {
+      this.unfollow(channel);
+    }
   }
 
   /**
@@ -208,7 +277,7 @@ export class ChannelHub {
   async attach(channel: string, cursorText: string | undefined, deliver: (c: CatchUp) => void): Promise<void> {
     const state = await this.watch(channel);
     const cursor = cursorText ? parseCursor(cursorText) : undefined;
-    if (cursor && cursor.epoch === state.epoch && cursor.offset > state.offset) await this.repair(state);
+    if (cursor && cursor.epoch === state.epoch && cursor.offset > state.offset && state.epoch !== EMPTY_EPOCH) await this.repair(state);
     const result = await this.catchUp(state, cursor);
     deliver(result);
   }

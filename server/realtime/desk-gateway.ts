@@ -1,0 +1,53 @@
+/**
+ * The newsroom side of the gateway: `desk:subscribe` follows every document change of channels
+ * the handshake's API key may publish to, and receives reader counts every few seconds.
+ */
+import { z } from 'zod';
+import { channelSchema } from '../../shared/index.js';
+import { canPublish, type KeyRing } from '../http/auth.js';
+import type { Engine } from '../engine/types.js';
+import { fail, handler } from './handler.js';
+import { DESK_ALL, deskRoomOf, type SocketContext, type TickerServer } from './socket.js';
+
+export const DESK_EVENTS = ['desk:subscribe'] as const;
+
+export interface DeskGatewayOptions {
+  keys: KeyRing;
+  engine: Engine;
+  /** How often desks get reader counts. */
+  readersEveryMs: number;
+}
+
+const deskSchema = z.strictObject({ channels: z.array(channelSchema).min(1).max(100) });
+
+/** Sends desk changes and reader counts to the desk rooms. Returns the function that stops it. */
+export function startDeskFeed(io: TickerServer, options: DeskGatewayOptions): () => void {
+  const off = options.engine.on('desk', (doc) => io.to(deskRoomOf(doc.channel)).emit('desk:change', doc));
+  const timer = setInterval(() => {
+    if (!io.of('/').adapter.rooms.get(DESK_ALL)?.size) return;
+    options.engine.readerCounts().then((channels) => io.to(DESK_ALL).emit('desk:readers', { channels }), () => undefined);
+  }, options.readersEveryMs);
+  timer.unref();
+  return () => {
+    off();
+    clearInterval(timer);
+  };
+}
+
+export function deskHandlers(ctx: SocketContext, options: DeskGatewayOptions): void {
+  const { socket } = ctx;
+  const { engine } = options;
+  socket.on('desk:subscribe', handler(ctx, deskSchema, async ({ channels }) => {
+    const key = (socket.handshake.auth as { key?: unknown } | undefined)?.key;
+    const principal = typeof key === 'string' ? options.keys.find(key) : undefined;
+    if (!principal) return fail('UNAUTHENTICATED', 'connect with io(url, { auth: { key } })');
+    const denied = channels.filter((c) => !canPublish(principal, c));
+    if (denied.length) return fail('FORBIDDEN', `the key "${principal.name}" may not publish to ${denied.join(', ')}`);
+    socket.data.log = ctx.log().child({ keyName: principal.name });
+    for (const channel of channels) await socket.join(deskRoomOf(channel));
+    await socket.join(DESK_ALL);
+    const lists = await Promise.all(channels.map((c) => engine.deskList(c)));
+    const headlines = lists.flat().sort((a, b) => b.versionCreated.localeCompare(a.versionCreated));
+    return { data: { channels, headlines, readers: await engine.readerCounts() } };
+  }, { event: 'desk:subscribe', fallback: 'ENGINE_UNAVAILABLE' }));
+}

@@ -1,0 +1,93 @@
+/**
+ * The reader side of the gateway: `channels:subscribe` (with a cursor each: the catch-up, then
+ * every later event in log order) and `channels:unsubscribe`. Each socket follows at most
+ * `maxChannels` channels at once and may subscribe `subscribesPerMinute` times a minute; the hub
+ * holds a channel's state only while some socket follows it (see ChannelHub.follow).
+ */
+import { z } from 'zod';
+import { channelSchema, type SubscribeResult } from '../../shared/index.js';
+import type { ChannelHub } from './hub.js';
+import { fail, handler } from './handler.js';
+import { roomOf, type SocketContext, type TickerServer } from './socket.js';
+
+export const READER_EVENTS = ['channels:subscribe', 'channels:unsubscribe'] as const;
+
+export interface ReaderGatewayOptions {
+  hub: ChannelHub;
+  onReadersChanged?: () => void;
+}
+
+/** Wires the hub's output to the channel rooms. Returns the function that stops it. */
+export function startReaderFeed(io: TickerServer, hub: ChannelHub): () => void {
+  const offs = [
+    hub.on('event', (e) => io.to(roomOf(e.channel)).emit('headline:event', e)),
+    hub.on('snapshot', (s) => io.to(roomOf(s.channel)).emit('channel:snapshot', s)),
+  ];
+  return () => offs.forEach((off) => off());
+}
+
+export function readerHandlers(ctx: SocketContext, options: ReaderGatewayOptions): void {
+  const { socket } = ctx;
+  const { hub } = options;
+  const budget = socket.data.budget;
+  const subscribeSchema = z.strictObject({
+    channels: z
+      .array(z.strictObject({ channel: channelSchema, cursor: z.string().max(64).optional() }))
+      .min(1)
+      .max(budget.maxChannels),
+  });
+  const unsubscribeSchema = z.strictObject({ channels: z.array(channelSchema).min(1).max(budget.maxChannels) });
+
+  const unfollow = (channel: string): void => {
+    void socket.leave(roomOf(channel));
+    if (budget.channels.delete(channel)) hub.unfollow(channel);
+  };
+
+  socket.on('channels:subscribe', handler(ctx, subscribeSchema, async ({ channels }) => {
+    if (!budget.takeSubscribe(Date.now())) {
+      ctx.strike('subscribe rate');
+      return fail('TOO_MANY_SUBSCRIBES', 'too many subscribe calls on this socket; wait a minute');
+    }
+    const { fresh, fits } = budget.roomFor(channels.map((c) => c.channel));
+    if (!fits) {
+      ctx.strike('too many channels');
+      return fail('TOO_MANY_CHANNELS', `a socket may follow at most ${budget.maxChannels} channels at once; it follows ${budget.channels.size}`);
+    }
+    for (const channel of fresh) {
+      budget.channels.add(channel);
+      hub.follow(channel);
+    }
+    // A resubscribe starts over from the cursor it sends: no live events meanwhile.
+    for (const { channel } of channels) void socket.leave(roomOf(channel));
+    try {
+      const results = await Promise.all(channels.map(({ channel, cursor }) =>
+        new Promise<SubscribeResult>((resolve, reject) => {
+          hub.attach(channel, cursor, (c) => {
+            // A socket that left meanwhile joins nothing (a room of a gone socket would leak).
+            if (socket.connected && budget.channels.has(channel)) {
+              if (c.mode === 'snapshot') socket.emit('channel:snapshot', c.snapshot);
+              else for (const e of c.events) socket.emit('headline:event', e);
+              void socket.join(roomOf(channel));
+            }
+            resolve({ channel, mode: c.mode, cursor: c.cursor });
+          }).catch(reject);
+        })));
+      options.onReadersChanged?.();
+      return { data: { channels: results } };
+    } catch (err) {
+      for (const channel of fresh) unfollow(channel);
+      throw err;
+    }
+  }, { event: 'channels:subscribe', fallback: 'ENGINE_UNAVAILABLE' }));
+
+  socket.on('channels:unsubscribe', handler(ctx, unsubscribeSchema, ({ channels }) => {
+    for (const channel of channels) unfollow(channel);
+    options.onReadersChanged?.();
+    return { data: { channels } };
+  }, { event: 'channels:unsubscribe' }));
+
+  socket.on('disconnect', () => {
+    for (const channel of [...budget.channels]) unfollow(channel);
+    options.onReadersChanged?.();
+  });
+}

@@ -1,0 +1,26 @@
+/** Socket types and room names shared by the reader and desk gateways. */
+import type { Logger } from 'pino';
+import type { Server, Socket } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/index.js';
+import type { SocketBudget } from './budget.js';
+import type { HandlerContext } from './handler.js';
+
+export interface SocketData {
+  /** The socket's child logger, made on first use (most readers never log a line). */
+  log?: Logger;
+  budget: SocketBudget;
+  /** Set once the server decided to close the socket. */
+  closing?: boolean;
+}
+
+export type TickerServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type TickerSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/** What a gateway's handlers get for one socket: its logger, its budget and the strike counter. */
+export interface SocketContext extends HandlerContext {
+  socket: TickerSocket;
+}
+
+export const roomOf = (channel: string): string => `ch:${channel}`;
+export const deskRoomOf = (channel: string): string => `desk:${channel}`;
+export const DESK_ALL = 'desk';
