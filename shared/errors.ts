@@ -19,13 +19,14 @@ export const ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The body must be application/json' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'This Idempotency-Key was used with a different request' },
-  ENGINE_UNAVAILABLE: { status: 503, title: 'The store is unavailable; retry with the same Idempotency-Key' },
+  ENGINE_UNAVAILABLE: { status: 503, title: 'The store is unavailable; nothing was changed' },
   SHUTTING_DOWN: { status: 503, title: 'The server is shutting down; retry on another instance' },
   INTERNAL: { status: 500, title: 'Internal error' },
   UNKNOWN_EVENT: { status: 400, title: 'Unknown socket event' },
   TOO_MANY_CHANNELS: { status: 409, title: 'The socket already follows the most channels it may; unsubscribe first' },
   TOO_MANY_SUBSCRIBES: { status: 429, title: 'Too many subscribe calls on this socket; wait a minute' },
   TOO_MANY_BAD_EVENTS: { status: 400, title: 'Too many unknown or invalid socket events; the connection is closed' },
+  OUTCOME_UNKNOWN: { status: 503, title: 'The store did not answer: the change may or may not have been applied' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

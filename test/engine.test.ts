@@ -166,6 +166,28 @@ describe.each(ENGINES)('engine: %s', (kind: EngineKind) => {
     expect(await b.channels()).toEqual(expect.arrayContaining(['ver-a', 'ver-b']));
   });
 
+  it('serves a held or killed headline\'s earlier events without text, to every process, keeping offsets', async () => {
+    const [a, b] = await storage();
+    const service = new HeadlineService({ engine: a, logger });
+    const { headline } = await service.publish('purge', input('secret v1'));
+    const other = await service.publish('purge', input('other'));
+    await service.correct(headline.uri, { headline: 'secret v2', edNote: 'fix' });
+    await service.hold(headline.uri, 'check');
+    const snap = await b.snapshot('purge');
+    const shape = (e: TickerEvent) => [e.offset, e.type, e.uri === headline.uri ? 'x' : 'o', e.version, e.headline?.headline];
+    expect((await b.readLog('purge', snap.epoch, 0, 10)).events.map(shape)).toEqual([
+      [1, 'published', 'x', 1, undefined], [2, 'published', 'o', 1, 'other'], [3, 'corrected', 'x', 2, undefined], [4, 'withheld', 'x', 3, undefined],
+    ]);
+    await service.release(headline.uri);
+    expect((await b.readLog('purge', snap.epoch, 3, 10)).events.map(shape)).toEqual([[4, 'withheld', 'x', 3, undefined], [5, 'released', 'x', 4, 'secret v2']]);
+    await service.retract(headline.uri, 'legal');
+    const log = await a.readLog('purge', snap.epoch, 0, 10);
+    expect(JSON.stringify(log.events)).not.toContain('secret');
+    expect(log.events.map((e) => e.offset)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect((await b.versions(headline.uri)).map((v) => v.headline)).toEqual(['secret v1', 'secret v2', 'secret v2', 'secret v2', 'secret v2']);
+    expect(other.headline.headline).toBe('other');
+  });
+
   it('sums reader counts reported by several processes and forgets stale reports', async () => {
     const [a, b] = await storage();
     await a.reportReaders('p1', { news: 3 }, 60_000);

@@ -1,10 +1,13 @@
 /**
  * The HTTP API client of the dashboard: one method per endpoint, the key sent as a Bearer token,
  * RFC 9457 problems turned into ApiError (code, detail, field errors). Network failures become
- * ApiError('NETWORK') so the caller can retry with the same Idempotency-Key.
+ * ApiError('NETWORK'). Every state-changing call carries an Idempotency-Key, and a change whose
+ * outcome is unknown (OUTCOME_UNKNOWN, or the answer was cut off) is resolved here by sending it
+ * again with the same key, so it is applied at most once.
  */
 import type { ErrorCode, FieldError, Problem } from '../../shared/errors.js';
 import type { DeskHeadline, UrgencyPreset } from '../../shared/headline.js';
+import { randomId } from './compose-model.js';
 
 export type ApiErrorCode = ErrorCode | 'NETWORK';
 
@@ -23,7 +26,18 @@ export class ApiError extends Error {
   get retryable(): boolean {
     return this.code === 'NETWORK' || this.status >= 500;
   }
+
+  /** The request may or may not have been applied: only a retry with the same key can tell. */
+  get outcomeUnknown(): boolean {
+    return this.code === 'OUTCOME_UNKNOWN' || this.code === 'NETWORK';
+  }
 }
+
+/** Sends of one change the server reported OUTCOME_UNKNOWN for, before the dashboard gives up and says so. */
+export const UNKNOWN_OUTCOME_ATTEMPTS = 6;
+
+/** How many sends `err` allows: more when the server said the outcome is unknown. */
+const attemptsFor = (err: ApiError, base: number): number => (err.code === 'OUTCOME_UNKNOWN' ? Math.max(base, UNKNOWN_OUTCOME_ATTEMPTS) : base);
 
 export interface Principal {
   name: string;
@@ -133,10 +147,26 @@ export class Api {
     return (await this.call<{ uri: string; versions: DeskHeadline[] }>('GET', `/headlines/${uri}/versions`)).data.versions;
   }
 
+  /** One editorial change: one Idempotency-Key for it and every resend of it. */
   private async action(method: string, path: string, body: unknown, version?: number): Promise<ActionResult> {
-    const headers: Record<string, string> = version !== undefined ? { 'if-match': `"${version}"` } : {};
-    const { data } = await this.call<{ headline: DeskHeadline; cursor: string | null }>(method, path, body, headers);
-    return { ...data, replayed: false };
+    const headers: Record<string, string> = { 'idempotency-key': randomId(), ...(version !== undefined ? { 'if-match': `"${version}"` } : {}) };
+    const { data, res } = await resolveUnknown(() => this.call<{ headline: DeskHeadline; cursor: string | null }>(method, path, body, headers));
+    return { ...data, replayed: res.headers.get('idempotent-replayed') === 'true' };
+  }
+}
+
+/**
+ * Sends a keyed change again while its outcome is unknown (bounded): the server answers the
+ * resend with what the first send did, or applies it now. Other errors are final.
+ */
+export async function resolveUnknown<T>(send: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (!(err instanceof ApiError) || !err.outcomeUnknown || attempt >= attemptsFor(err, attempts)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100 + backoffMs(attempt)));
+    }
   }
 }
 
@@ -154,7 +184,8 @@ export async function withRetries<T>(send: () => Promise<T>, onRetry: (attempt: 
     try {
       return await send();
     } catch (err) {
-      if (!(err instanceof ApiError) || !err.retryable || attempt >= attempts) throw err;
+      // An unknown outcome gets more resends (same key) before giving up; "not published" is retried as before.
+      if (!(err instanceof ApiError) || !err.retryable || attempt >= attemptsFor(err, attempts)) throw err;
       onRetry(attempt + 1);
       await new Promise((resolve) => setTimeout(resolve, 100 + backoffMs(attempt)));
     }

@@ -139,6 +139,7 @@ export const en = {
   'err.VERSION_MISMATCH': 'Someone changed this headline meanwhile ({detail}). The desk shows the newest version: review it and try again.',
   'err.IDEMPOTENCY_KEY_REUSED': 'An earlier attempt of this headline already went out with different content. Check the desk before publishing again.',
   'err.ENGINE_UNAVAILABLE': 'The store is unavailable. Try again in a moment: it is safe.',
+  'err.OUTCOME_UNKNOWN': 'The server could not confirm whether this went through. The desk shows its real state: check it before trying again (trying again here is safe).',
   'err.SHUTTING_DOWN': 'The server is restarting. Try again in a moment: it is safe.',
   'err.PAYLOAD_TOO_LARGE': 'That is too long to send.',
   'err.other': 'The server refused: {detail}.',

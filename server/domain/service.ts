@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { formatCursor, type CorrectionInput, type DeskHeadline, type PublishInput, type TickerEvent } from '../../shared/index.js';
 import { AppError } from './errors.js';
 import * as t from './transitions.js';
-import type { Engine, Mutation } from '../engine/types.js';
+import type { Engine, IdempotentReplay, Mutation } from '../engine/types.js';
 
 export interface ActionResult {
   headline: DeskHeadline;
@@ -29,9 +29,23 @@ export interface ServiceOptions {
 
 const MAX_ATTEMPTS = 8;
 
+/** An Idempotency-Key as the client sent it, and the key holder it is scoped to. */
+export interface IdempotencyInput {
+  key: string;
+  scope: string;
+}
+
+const sha = (text: string): string => createHash('sha256').update(text).digest('base64url');
+
 /** The result of a change that was committed now. */
 function applied(headline: DeskHeadline, event: TickerEvent | undefined): ActionResult {
   return { headline, ...(event ? { cursor: formatCursor(event) } : {}), replayed: false };
+}
+
+/** The answer to a retried request: what the first one did, if it was the same request. */
+function replayed(replay: IdempotentReplay, fingerprint: string): ActionResult {
+  if (replay.fingerprint !== fingerprint) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+  return { headline: replay.doc, ...(replay.cursor ? { cursor: replay.cursor } : {}), replayed: true };
 }
 
 export function newHeadlineId(): string {
@@ -51,25 +65,16 @@ export class HeadlineService {
     this.idempotencyTtlMs = options.idempotencyTtlMs ?? 24 * 3600_000;
   }
 
-  async publish(channel: string, input: PublishInput, idem?: { key: string; scope: string }): Promise<ActionResult> {
+  async publish(channel: string, input: PublishInput, idem?: IdempotencyInput): Promise<ActionResult> {
     const mutation = t.publish(newHeadlineId(), channel, input, this.clock());
     if (mutation.event) mutation.doc.reach = await this.reachOf(channel);
-    if (idem) {
-      const fingerprint = createHash('sha256').update(JSON.stringify([channel, input])).digest('base64url');
-      mutation.idempotency = {
-        key: createHash('sha256').update(`${idem.scope}\n${idem.key}`).digest('base64url'),
-        fingerprint,
-        ttlMs: this.idempotencyTtlMs,
-      };
-    }
+    if (idem) mutation.idempotency = this.idempotency(idem, [channel, input]);
     const result = await this.engine.commit(mutation);
     switch (result.status) {
       case 'ok':
         return applied(mutation.doc, result.event);
-      case 'replay': {
-        if (result.replay.fingerprint !== mutation.idempotency?.fingerprint) throw new AppError('IDEMPOTENCY_KEY_REUSED');
-        return { headline: result.replay.doc, ...(result.replay.cursor ? { cursor: result.replay.cursor } : {}), replayed: true };
-      }
+      case 'replay':
+        return replayed(result.replay, mutation.idempotency!.fingerprint);
       default:
         throw new Error(`unexpected commit result for a new headline: ${result.status}`);
     }
@@ -81,12 +86,12 @@ export class HeadlineService {
     return doc;
   }
 
-  correct(uri: string, input: CorrectionInput, ifMatch?: number): Promise<ActionResult> {
-    return this.change(uri, (doc, now) => t.correct(doc, input, now), ifMatch);
+  correct(uri: string, input: CorrectionInput, ifMatch?: number, idem?: IdempotencyInput): Promise<ActionResult> {
+    return this.change(uri, (doc, now) => t.correct(doc, input, now), { ifMatch, idem, request: ['correct', uri, input] });
   }
 
-  setExpiry(uri: string, expires: string | null, ifMatch?: number): Promise<ActionResult> {
-    return this.change(uri, (doc, now) => t.setExpiry(doc, expires, now), ifMatch);
+  setExpiry(uri: string, expires: string | null, ifMatch?: number, idem?: IdempotencyInput): Promise<ActionResult> {
+    return this.change(uri, (doc, now) => t.setExpiry(doc, expires, now), { ifMatch, idem, request: ['expires', uri, expires] });
   }
 
   /** A headline's versions, oldest first. */
@@ -95,16 +100,16 @@ export class HeadlineService {
     return this.engine.versions(uri);
   }
 
-  hold(uri: string, reason?: string, ifMatch?: number): Promise<ActionResult> {
-    return this.change(uri, (doc, now) => t.hold(doc, reason, now), ifMatch);
+  hold(uri: string, reason?: string, ifMatch?: number, idem?: IdempotencyInput): Promise<ActionResult> {
+    return this.change(uri, (doc, now) => t.hold(doc, reason, now), { ifMatch, idem, request: ['hold', uri, reason ?? null] });
   }
 
-  release(uri: string, ifMatch?: number): Promise<ActionResult> {
-    return this.change(uri, (doc, now) => t.release(doc, now), ifMatch, true);
+  release(uri: string, ifMatch?: number, idem?: IdempotencyInput): Promise<ActionResult> {
+    return this.change(uri, (doc, now) => t.release(doc, now), { ifMatch, idem, request: ['release', uri], measureReach: true });
   }
 
-  retract(uri: string, reason: string, ifMatch?: number): Promise<ActionResult> {
-    return this.change(uri, (doc, now) => t.retract(doc, reason, now), ifMatch);
+  retract(uri: string, reason: string, ifMatch?: number, idem?: IdempotencyInput): Promise<ActionResult> {
+    return this.change(uri, (doc, now) => t.retract(doc, reason, now), { ifMatch, idem, request: ['retract', uri, reason] });
   }
 
   /** Runs due expiries and embargo ends. Safe to run on every process at once: each runs once. */
@@ -134,7 +139,23 @@ export class HeadlineService {
     }
   }
 
-  private async change(uri: string, action: (doc: DeskHeadline, now: Date) => Mutation, ifMatch?: number, measureReach = false): Promise<ActionResult> {
+  /** The scoped, hashed key and the request's fingerprint: one key, one request. */
+  private idempotency(idem: IdempotencyInput, request: unknown[]): NonNullable<Mutation['idempotency']> {
+    return { key: sha(`${idem.scope}\n${idem.key}`), fingerprint: sha(JSON.stringify(request)), ttlMs: this.idempotencyTtlMs };
+  }
+
+  private async change(
+    uri: string,
+    action: (doc: DeskHeadline, now: Date) => Mutation,
+    opts: { ifMatch?: number | undefined; idem?: IdempotencyInput | undefined; request: unknown[]; measureReach?: boolean },
+  ): Promise<ActionResult> {
+    const { ifMatch, measureReach = false } = opts;
+    const idempotency = opts.idem ? this.idempotency(opts.idem, opts.request) : undefined;
+    if (idempotency) {
+      // A retry of a change that was applied: answer as then, before If-Match or the state refuse it.
+      const hit = await this.engine.idempotent(idempotency.key);
+      if (hit) return replayed(hit, idempotency.fingerprint);
+    }
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const doc = await this.get(uri);
       if (ifMatch !== undefined && doc.version !== ifMatch) {
@@ -142,10 +163,12 @@ export class HeadlineService {
       }
       const mutation = action(doc, this.clock());
       if (measureReach && mutation.event) mutation.doc.reach = await this.reachOf(doc.channel);
+      if (idempotency) mutation.idempotency = idempotency;
       const result = await this.engine.commit(mutation);
       if (result.status === 'ok') {
         return applied(mutation.doc, result.event);
       }
+      if (result.status === 'replay' && idempotency) return replayed(result.replay, idempotency.fingerprint);
       if (result.status !== 'conflict') throw new Error(`unexpected commit result: ${result.status}`);
     }
     throw new AppError('VERSION_MISMATCH', 'the headline kept changing; try again');

@@ -95,7 +95,8 @@ export function hold(doc: DeskHeadline, reason: string | undefined, now: Date): 
   if (doc.pubStatus === 'withheld') throw new AppError('INVALID_TRANSITION', 'the headline is already held');
   const changed = next(doc, now, { pubStatus: 'withheld', ...(reason ? { reason } : {}) });
   changed.status = enteringStatus(changed, now.getTime());
-  const base = { uri: doc.uri, channel: doc.channel, expectVersion: doc.version, doc: changed };
+  // A hold hides every earlier version from public reads of the log (kill semantics, held).
+  const base = { uri: doc.uri, channel: doc.channel, expectVersion: doc.version, doc: changed, hide: true };
   return doc.status === 'live' ? withEvent(base, 'withheld', now.toISOString()) : { ...base, live: 'keep' };
 }
 
@@ -112,7 +113,8 @@ export function release(doc: DeskHeadline, now: Date): Mutation {
 export function retract(doc: DeskHeadline, reason: string, now: Date): Mutation {
   assertOpen(doc);
   const changed = next(doc, now, { pubStatus: 'canceled', status: 'retracted', reason });
-  const base = { uri: doc.uri, channel: doc.channel, expectVersion: doc.version, doc: changed, due: { expire: null, release: null } };
+  // A kill purges every earlier version from public reads of the log, whatever the state.
+  const base = { uri: doc.uri, channel: doc.channel, expectVersion: doc.version, doc: changed, due: { expire: null, release: null }, hide: true };
   return doc.status === 'live' ? withEvent(base, 'retracted', now.toISOString()) : { ...base, live: 'delete' };
 }
 

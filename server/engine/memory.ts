@@ -2,6 +2,7 @@
 import { EMPTY_EPOCH, compareNewestFirst, formatCursor, type DeskHeadline, type Headline, type TickerEvent } from '../../shared/index.js';
 import { Emitter } from './emitter.js';
 import { newEpoch } from './epoch.js';
+import { purgeHidden } from './purge.js';
 import type {
   ChannelSnapshot, CommitResult, DueEntry, DueKind, Engine, EngineEvents, IdempotentReplay, LogRead, Mutation,
 } from './types.js';
@@ -15,6 +16,8 @@ interface ChannelState {
   offset: number;
   log: TickerEvent[];
   live: Map<string, Headline>;
+  /** uri → the version that withheld or retracted it: older events are read without text. */
+  hidden: Map<string, number>;
 }
 
 export interface MemoryEngineOptions {
@@ -40,7 +43,7 @@ export class MemoryEngine implements Engine {
 
   private channel(name: string): ChannelState {
     let state = this.logs.get(name);
-    if (!state) this.logs.set(name, (state = { epoch: newEpoch(), offset: 0, log: [], live: new Map() }));
+    if (!state) this.logs.set(name, (state = { epoch: newEpoch(), offset: 0, log: [], live: new Map(), hidden: new Map() }));
     return state;
   }
 
@@ -62,6 +65,7 @@ export class MemoryEngine implements Engine {
     const ch = this.channel(m.channel);
     if (m.live === 'set' && m.event?.headline) ch.live.set(m.uri, m.event.headline);
     if (m.live === 'delete') ch.live.delete(m.uri);
+    if (m.hide) ch.hidden.set(m.uri, m.doc.version);
     for (const [kind, at] of Object.entries(m.due ?? {}) as [DueKind, number | null][]) {
       if (at === null) this.schedule.delete(`${kind}|${m.uri}`);
       else this.schedule.set(`${kind}|${m.uri}`, at);
@@ -90,6 +94,11 @@ export class MemoryEngine implements Engine {
     return this.docs.get(uri) ?? null;
   }
 
+  async idempotent(key: string): Promise<IdempotentReplay | null> {
+    const hit = this.idempotency.get(key);
+    return hit && hit.until > Date.now() ? hit.replay : null;
+  }
+
   async versions(uri: string): Promise<DeskHeadline[]> {
     return this.history.get(uri) ?? [];
   }
@@ -107,10 +116,10 @@ export class MemoryEngine implements Engine {
 
   async readLog(channel: string, epoch: string, after: number, limit: number): Promise<LogRead> {
     // A channel with no log reads as Redis reads it (epoch ''), and gets no state from the read.
-    const ch = this.logs.get(channel) ?? { epoch: '', offset: 0, log: [], live: new Map() };
+    const ch = this.logs.get(channel) ?? { epoch: '', offset: 0, log: [], live: new Map(), hidden: new Map<string, number>() };
     const first = ch.log[0]?.offset ?? ch.offset + 1;
     const complete = (epoch === ch.epoch || (epoch === '' && after === 0)) && after >= first - 1 && after <= ch.offset;
-    const events = complete ? ch.log.slice(after - first + 1, after - first + 1 + limit) : [];
+    const events = complete ? purgeHidden(ch.log.slice(after - first + 1, after - first + 1 + limit), ch.hidden) : [];
     return { epoch: ch.epoch, events, complete, head: ch.offset, first };
   }
 

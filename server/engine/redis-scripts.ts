@@ -5,12 +5,12 @@
 import { FANOUT_LUA_PREFIX } from './fanout.js';
 
 /**
- * commit — KEYS: doc, live, log, seq, epoch, due, idem, desk, versions, channels.
+ * commit — KEYS: doc, live, log, seq, epoch, due, idem, desk, versions, channels, hidden.
  * ARGV: expectVersion ('' = must not exist), newVersion, docJson, liveOp (set|delete|keep),
  * publicJson, eventPartial ('' = no event; a JSON object without epoch/offset), uri,
  * expire ('' leave | 'x' clear | ms), release (same), claim member (''), idem fingerprint (''),
  * idem ttl ms, events channel, desk channel, log maxlen, new epoch candidate, desk score,
- * versions kept, channel name.
+ * versions kept, channel name, hide ('1' = earlier events of this uri lose their text in reads).
  * Returns {'ok', epoch, offset} | {'conflict', version} | {'claimed'} | {'replay', f, doc, cursor}.
  */
 export const COMMIT = `
@@ -29,6 +29,7 @@ redis.call('HSET', KEYS[1], 'v', ARGV[2], 'doc', ARGV[3])
 redis.call('RPUSH', KEYS[9], ARGV[3])
 redis.call('LTRIM', KEYS[9], -tonumber(ARGV[18]), -1)
 redis.call('SADD', KEYS[10], ARGV[19])
+if ARGV[20] == '1' then redis.call('HSET', KEYS[11], ARGV[7], ARGV[2]) end
 if ARGV[4] == 'set' then
   redis.call('HSET', KEYS[2], ARGV[7], ARGV[5])
 elseif ARGV[4] == 'delete' then
@@ -86,8 +87,9 @@ return {epoch, redis.call('GET', KEYS[2]) or '0', redis.call('HVALS', KEYS[3])}
 `;
 
 /**
- * readLog — KEYS: epoch, seq, log. ARGV: epoch ('' with after 0 = the current one), after, limit.
- * Returns {epoch, head, first, complete (0|1), [eventJson...]}.
+ * readLog — KEYS: epoch, seq, log, hidden. ARGV: epoch ('' with after 0 = the current one), after, limit.
+ * Returns {epoch, head, first, complete (0|1), [eventJson...]}. An event of a uri in `hidden`
+ * (uri → version that hid it) older than that version comes back without its `headline`.
  */
 export const READ_LOG = `
 local epoch = redis.call('GET', KEYS[1]) or ''
@@ -106,6 +108,19 @@ if not sameEpoch or after < first - 1 or after > head then
 end
 local entries = redis.call('XRANGE', KEYS[3], '(0-' .. after, '+', 'COUNT', ARGV[3])
 local out = {}
-for i, e in ipairs(entries) do out[i] = e[2][2] end
+local anyHidden = redis.call('HLEN', KEYS[4]) > 0
+for i, e in ipairs(entries) do
+  out[i] = e[2][2]
+  if anyHidden then
+    local ev = cjson.decode(out[i])
+    if ev.headline then
+      local from = redis.call('HGET', KEYS[4], ev.uri)
+      if from and ev.version < tonumber(from) then
+        ev.headline = nil
+        out[i] = cjson.encode(ev)
+      end
+    end
+  end
+end
 return {epoch, head, first, 1, out}
 `;

@@ -4,17 +4,18 @@
  * also PUBLISHes the event, so nothing is stored without being fanned out. Every process
  * subscribes; after a lost subscription it signals `resync` and the hub repairs from the log.
  */
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DeskHeadline, Headline, TickerEvent } from '../../shared/index.js';
 import { EMPTY_EPOCH, compareNewestFirst } from '../../shared/index.js';
 import type { Metrics } from '../ops/metrics.js';
 import { Emitter } from './emitter.js';
+import { EngineUnavailableError, OutcomeUnknownError } from './errors.js';
 import { newEpoch } from './epoch.js';
 import { parseFanout } from './fanout.js';
 import { COMMIT, READ_LOG, SNAPSHOT } from './redis-scripts.js';
 import type {
-  ChannelSnapshot, CommitResult, DueEntry, DueKind, Engine, EngineEvents, LogRead, Mutation,
+  ChannelSnapshot, CommitResult, DueEntry, DueKind, Engine, EngineEvents, IdempotentReplay, LogRead, Mutation,
 } from './types.js';
 import { VERSIONS_KEPT } from './types.js';
 
@@ -36,6 +37,11 @@ interface ScriptedRedis extends Redis {
   ntReadLog(...args: (string | number)[]): Promise<ScriptReply>;
 }
 
+/** Redis refused the command before running it (so a write was not applied). */
+const REFUSED = /^(LOADING|BUSY|MASTERDOWN|READONLY|OOM|MISCONF|NOREPLICAS|TRYAGAIN|CLUSTERDOWN)\b/;
+/** ioredis rejected the command without sending it (offline queue disabled, stream not writable). */
+const NOT_SENT = "Stream isn't writeable and enableOfflineQueue options is false";
+
 const due = (at: number | null | undefined): string => (at === undefined ? '' : at === null ? 'x' : String(at));
 
 export class RedisEngine implements Engine {
@@ -47,6 +53,8 @@ export class RedisEngine implements Engine {
   private readonly logLength: number;
   private readonly logger: Logger;
   private subscribedOnce = false;
+  /** Rejecters of writes sent and not yet answered: settled as unknown when the connection drops. */
+  private readonly inFlight = new Set<(err: Error) => void>();
 
   constructor(private readonly options: RedisEngineOptions) {
     this.p = options.prefix ?? 'nt';
@@ -54,18 +62,24 @@ export class RedisEngine implements Engine {
     this.logger = options.logger.child({ engine: 'redis' });
     const common = {
       lazyConnect: true,
-      maxRetriesPerRequest: 5,
-      // A command whose reply was lost is not sent again (ioredis then drops it, so
-      // commandTimeout settles it): the caller sees a 503 and retries with its Idempotency-Key,
-      // rather than a change running twice behind its back.
+      // A command whose reply was lost is never sent again behind the caller's back: the caller
+      // gets OUTCOME_UNKNOWN and resolves it (same Idempotency-Key, or a look-up).
       autoResendUnfulfilledCommands: false,
       retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1000) * (0.5 + Math.random() / 2),
     };
-    this.cmd = new Redis(options.url, { ...common, connectionName: 'news-ticker:cmd', commandTimeout: 3_000 }) as ScriptedRedis;
+    // Commands: fail fast. Nothing is queued while disconnected (a queued publish answered 503
+    // could otherwise go live when Redis returns); a reply that does not come within
+    // commandTimeout settles the write as unknown.
+    this.cmd = new Redis(options.url, {
+      ...common, connectionName: 'news-ticker:cmd', enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 3_000,
+    }) as ScriptedRedis;
     this.sub = new Redis(options.url, { ...common, connectionName: 'news-ticker:sub', maxRetriesPerRequest: null });
-    this.cmd.defineCommand('ntCommit', { numberOfKeys: 10, lua: COMMIT });
+    this.cmd.defineCommand('ntCommit', { numberOfKeys: 11, lua: COMMIT });
     this.cmd.defineCommand('ntSnapshot', { numberOfKeys: 4, lua: SNAPSHOT });
-    this.cmd.defineCommand('ntReadLog', { numberOfKeys: 3, lua: READ_LOG });
+    this.cmd.defineCommand('ntReadLog', { numberOfKeys: 4, lua: READ_LOG });
+    this.cmd.on('close', () => {
+      for (const lost of [...this.inFlight]) lost(new OutcomeUnknownError('the connection to redis was lost before the answer'));
+    });
     for (const [name, conn] of [['cmd', this.cmd], ['sub', this.sub]] as const) {
       conn.on('error', (err: Error) => {
         options.metrics?.redisErrors.inc();
@@ -81,6 +95,44 @@ export class RedisEngine implements Engine {
       this.subscribedOnce = true;
     });
     this.sub.on('message', (channel: string, message: string) => this.onMessage(channel, message));
+  }
+
+  /**
+   * Runs a read: EngineUnavailableError when Redis is not reachable (at once when the process
+   * already knows), other Redis errors as they are.
+   */
+  private async read<T>(send: () => Promise<T>): Promise<T> {
+    if (this.cmd.status !== 'ready') throw new EngineUnavailableError(`redis is ${this.cmd.status}`);
+    try {
+      return await send();
+    } catch (err) {
+      if (err instanceof ReplyError && !REFUSED.test((err as Error).message)) throw err;
+      throw new EngineUnavailableError('redis did not answer', { cause: err });
+    }
+  }
+
+  /**
+   * Runs a write. Not sent (not connected, or refused by Redis before running):
+   * EngineUnavailableError. Sent and not answered (connection lost, timeout) or failed while
+   * running: OutcomeUnknownError, since Redis may have applied it.
+   */
+  private async write<T>(send: () => Promise<T>): Promise<T> {
+    if (this.cmd.status !== 'ready') throw new EngineUnavailableError(`redis is ${this.cmd.status}`);
+    let lost!: (err: Error) => void;
+    const dropped = new Promise<never>((_resolve, reject) => (lost = reject));
+    this.inFlight.add(lost);
+    try {
+      return await Promise.race([send(), dropped]);
+    } catch (err) {
+      if (err instanceof OutcomeUnknownError) throw err;
+      const message = (err as Error | undefined)?.message ?? '';
+      if (message === NOT_SENT || (err instanceof ReplyError && REFUSED.test(message))) {
+        throw new EngineUnavailableError('redis refused the change', { cause: err });
+      }
+      throw new OutcomeUnknownError(undefined, { cause: err });
+    } finally {
+      this.inFlight.delete(lost);
+    }
   }
 
   private key(...parts: string[]): string {
@@ -116,16 +168,16 @@ export class RedisEngine implements Engine {
     const partial = m.event
       ? JSON.stringify({ channel: m.channel, type: m.event.type, uri: m.uri, version: m.doc.version, at: m.event.at, ...(m.event.headline ? { headline: m.event.headline } : {}) })
       : '';
-    const reply = await this.cmd.ntCommit(
+    const reply = await this.write(() => this.cmd.ntCommit(
       this.key('doc', m.uri), this.key('live', m.channel), this.key('log', m.channel), this.key('seq', m.channel),
       this.key('epoch', m.channel), this.key('due'), m.idempotency ? this.key('idem', m.idempotency.key) : this.key('idem', '-'),
-      this.key('desk', m.channel), this.key('versions', m.uri), this.key('channels'),
+      this.key('desk', m.channel), this.key('versions', m.uri), this.key('channels'), this.key('hidden', m.channel),
       m.expectVersion === null ? '' : String(m.expectVersion), String(m.doc.version), JSON.stringify(m.doc), m.live,
       m.live === 'set' && m.event?.headline ? JSON.stringify(m.event.headline) : '', partial, m.uri,
       due(m.due?.expire), due(m.due?.release), m.claim ? `${m.claim}|${m.uri}` : '',
       m.idempotency?.fingerprint ?? '', m.idempotency?.ttlMs ?? 0, this.eventsChannel, this.deskChannel, this.logLength,
-      newEpoch(), Date.parse(m.doc.firstCreated), VERSIONS_KEPT, m.channel,
-    );
+      newEpoch(), Date.parse(m.doc.firstCreated), VERSIONS_KEPT, m.channel, m.hide ? '1' : '',
+    ));
     const [status, a, b, c] = reply as string[];
     switch (status) {
       case 'ok': {
@@ -146,30 +198,36 @@ export class RedisEngine implements Engine {
   }
 
   async getDoc(uri: string): Promise<DeskHeadline | null> {
-    const doc = await this.cmd.hget(this.key('doc', uri), 'doc');
+    const doc = await this.read(() => this.cmd.hget(this.key('doc', uri), 'doc'));
     return doc ? (JSON.parse(doc) as DeskHeadline) : null;
   }
 
+  async idempotent(key: string): Promise<IdempotentReplay | null> {
+    const [f, doc, cursor] = await this.read(() => this.cmd.hmget(this.key('idem', key), 'f', 'doc', 'cursor'));
+    if (!f || !doc) return null;
+    return { fingerprint: f, doc: JSON.parse(doc) as DeskHeadline, ...(cursor ? { cursor } : {}) };
+  }
+
   async versions(uri: string): Promise<DeskHeadline[]> {
-    return (await this.cmd.lrange(this.key('versions', uri), 0, -1)).map((json) => JSON.parse(json) as DeskHeadline);
+    return (await this.read(() => this.cmd.lrange(this.key('versions', uri), 0, -1))).map((json) => JSON.parse(json) as DeskHeadline);
   }
 
   async channels(): Promise<string[]> {
-    return (await this.cmd.smembers(this.key('channels'))).sort();
+    return (await this.read(() => this.cmd.smembers(this.key('channels')))).sort();
   }
 
   async snapshot(channel: string): Promise<ChannelSnapshot> {
-    const [epoch, offset, live] = (await this.cmd.ntSnapshot(
+    const [epoch, offset, live] = (await this.read(() => this.cmd.ntSnapshot(
       this.key('epoch', channel), this.key('seq', channel), this.key('live', channel), this.key('log', channel), newEpoch(),
-    )) as [string, string, string[]];
+    ))) as [string, string, string[]];
     const headlines = live.map((json) => JSON.parse(json) as Headline).sort(compareNewestFirst);
     return { epoch: epoch || EMPTY_EPOCH, offset: Number(offset), headlines };
   }
 
   async readLog(channel: string, epoch: string, after: number, limit: number): Promise<LogRead> {
-    const [current, head, first, complete, events] = (await this.cmd.ntReadLog(
-      this.key('epoch', channel), this.key('seq', channel), this.key('log', channel), epoch, after, limit,
-    )) as [string, number, number, number, string[]];
+    const [current, head, first, complete, events] = (await this.read(() => this.cmd.ntReadLog(
+      this.key('epoch', channel), this.key('seq', channel), this.key('log', channel), this.key('hidden', channel), epoch, after, limit,
+    ))) as [string, number, number, number, string[]];
     return {
       epoch: current, head: Number(head), first: Number(first), complete: complete === 1,
       events: events.map((json) => JSON.parse(json) as TickerEvent),
@@ -177,16 +235,16 @@ export class RedisEngine implements Engine {
   }
 
   async deskList(channel: string): Promise<DeskHeadline[]> {
-    const uris = await this.cmd.zrevrange(this.key('desk', channel), 0, 199);
+    const uris = await this.read(() => this.cmd.zrevrange(this.key('desk', channel), 0, 199));
     if (uris.length === 0) return [];
     const pipeline = this.cmd.pipeline();
     for (const uri of uris) pipeline.hget(this.key('doc', uri), 'doc');
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = (await this.read(() => pipeline.exec())) ?? [];
     return replies.flatMap(([, doc]) => (typeof doc === 'string' ? [JSON.parse(doc) as DeskHeadline] : []));
   }
 
   async due(now: number, limit: number): Promise<DueEntry[]> {
-    const members = await this.cmd.zrangebyscore(this.key('due'), '-inf', now, 'LIMIT', 0, limit);
+    const members = await this.read(() => this.cmd.zrangebyscore(this.key('due'), '-inf', now, 'LIMIT', 0, limit));
     return members.map((member) => {
       const [kind, uri] = member.split('|') as [DueKind, string];
       return { kind, uri };
@@ -198,11 +256,11 @@ export class RedisEngine implements Engine {
   }
 
   async reportReaders(processId: string, counts: Record<string, number>, ttlMs: number): Promise<void> {
-    await this.cmd.hset(this.key('readers'), processId, JSON.stringify({ counts, until: Date.now() + ttlMs }));
+    await this.read(() => this.cmd.hset(this.key('readers'), processId, JSON.stringify({ counts, until: Date.now() + ttlMs })));
   }
 
   async readerCounts(): Promise<Record<string, number>> {
-    const all = await this.cmd.hgetall(this.key('readers'));
+    const all = await this.read(() => this.cmd.hgetall(this.key('readers')));
     const sum: Record<string, number> = {};
     const now = Date.now();
     const stale: string[] = [];
@@ -214,13 +272,13 @@ export class RedisEngine implements Engine {
       }
       for (const [channel, n] of Object.entries(counts)) sum[channel] = (sum[channel] ?? 0) + n;
     }
-    if (stale.length) await this.cmd.hdel(this.key('readers'), ...stale);
+    if (stale.length) await this.read(() => this.cmd.hdel(this.key('readers'), ...stale));
     return sum;
   }
 
   async ping(): Promise<void> {
-    if (this.cmd.status !== 'ready' || this.sub.status !== 'ready') throw new Error(`redis is ${this.cmd.status}`);
-    await this.cmd.ping();
+    if (this.sub.status !== 'ready') throw new EngineUnavailableError(`redis is ${this.sub.status}`);
+    await this.read(() => this.cmd.ping());
   }
 
   async close(): Promise<void> {

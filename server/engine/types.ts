@@ -26,6 +26,11 @@ export interface Mutation {
   /** A due entry this change consumes; the change is refused if another process took it first. */
   claim?: DueKind;
   idempotency?: { key: string; fingerprint: string; ttlMs: number };
+  /**
+   * Kill or hold: from now on every public read of the channel log serves this headline's
+   * earlier events (version < doc.version) as tombstones without text. Never undone.
+   */
+  hide?: boolean;
 }
 
 export interface IdempotentReplay {
@@ -76,6 +81,8 @@ export interface Engine {
   readonly kind: 'memory' | 'redis';
   commit(m: Mutation): Promise<CommitResult>;
   getDoc(uri: string): Promise<DeskHeadline | null>;
+  /** The remembered outcome of an Idempotency-Key (already scoped and hashed), if any. */
+  idempotent(key: string): Promise<IdempotentReplay | null>;
   /** The live set and the log position it reflects, read atomically. */
   snapshot(channel: string): Promise<ChannelSnapshot>;
   readLog(channel: string, epoch: string, after: number, limit: number): Promise<LogRead>;

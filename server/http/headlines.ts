@@ -5,9 +5,9 @@ import {
   type DeskHeadline,
 } from '../../shared/index.js';
 import { AppError } from '../domain/errors.js';
-import type { ActionResult, HeadlineService } from '../domain/service.js';
+import type { ActionResult, HeadlineService, IdempotencyInput } from '../domain/service.js';
 import { canPublish, requirePublish, type KeyRing } from './auth.js';
-import { etagOf, ifMatchVersion } from './headers.js';
+import { etagOf, idempotencyKey, ifMatchVersion } from './headers.js';
 import { parse } from './problem.js';
 
 export interface HeadlineRoutesDeps {
@@ -23,18 +23,25 @@ export function headlineRoutes(deps: HeadlineRoutesDeps): Router {
   const load = async (req: Request): Promise<DeskHeadline> => service.get(parse(uriSchema, req.params.id, 'id:'));
 
   const send = (res: Response, result: ActionResult): void => {
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.setHeader('ETag', etagOf(result.headline.version)).json({ data: { headline: result.headline, cursor: result.cursor ?? null } });
   };
 
-  /** Runs an edit after checking the key may publish to the headline's channel. */
-  const edit = (action: (req: Request, doc: DeskHeadline, ifMatch: number | undefined) => Promise<ActionResult>) =>
+  type Edit = (req: Request, doc: DeskHeadline, ifMatch: number | undefined, idem: IdempotencyInput | undefined) => Promise<ActionResult>;
+
+  /**
+   * Runs an edit after checking the key may publish to the headline's channel. With an
+   * Idempotency-Key, a retry of an applied edit answers what the first attempt did.
+   */
+  const edit = (action: Edit) =>
     async (req: Request, res: Response) => {
       const doc = await load(req);
-      requirePublish(req, doc.channel);
+      const principal = requirePublish(req, doc.channel);
       const ifMatch = ifMatchVersion(req);
+      const key = idempotencyKey(req);
       deps.requireJson(req);
-      const result = await action(req, doc, ifMatch);
-      req.log.info({ uri: doc.uri, version: result.headline.version, status: result.headline.status }, 'headline changed');
+      const result = await action(req, doc, ifMatch, key ? { key, scope: principal.name } : undefined);
+      req.log.info({ uri: doc.uri, version: result.headline.version, status: result.headline.status, replayed: result.replayed }, 'headline changed');
       send(res, result);
     };
 
@@ -46,30 +53,32 @@ export function headlineRoutes(deps: HeadlineRoutesDeps): Router {
       res.setHeader('ETag', etagOf(doc.version)).json({ data: { headline: doc } });
       return;
     }
+    // Held, retracted, expired or not out yet: no public copy (a kill or hold answers 404 at once).
     if (doc.status !== 'live') throw new AppError('HEADLINE_NOT_FOUND');
-    res.setHeader('ETag', etagOf(doc.version));
+    // Caches may keep it but must revalidate: after a kill the answer is 404, after a change a new ETag.
+    res.setHeader('ETag', etagOf(doc.version)).setHeader('Cache-Control', 'no-cache');
     // ?format=ninjs: the IPTC ninjs 3.1 document itself, for consumers that speak ninjs.
     if (req.query.format === 'ninjs') res.type('application/ninjs+json').send(JSON.stringify(toNinjs(publicView(doc))));
     else res.json({ data: { headline: publicView(doc) } });
   });
 
-  router.patch('/headlines/:id', keys.authenticate(), edit((req, doc, ifMatch) =>
-    service.correct(doc.uri, parse(correctionInputSchema, req.body), ifMatch)));
+  router.patch('/headlines/:id', keys.authenticate(), edit((req, doc, ifMatch, idem) =>
+    service.correct(doc.uri, parse(correctionInputSchema, req.body), ifMatch, idem)));
 
-  router.post('/headlines/:id/retract', keys.authenticate(), edit((req, doc, ifMatch) =>
-    service.retract(doc.uri, parse(reasonInputSchema, req.body).reason, ifMatch)));
+  router.post('/headlines/:id/retract', keys.authenticate(), edit((req, doc, ifMatch, idem) =>
+    service.retract(doc.uri, parse(reasonInputSchema, req.body).reason, ifMatch, idem)));
 
-  router.post('/headlines/:id/hold', keys.authenticate(), edit((req, doc, ifMatch) =>
-    service.hold(doc.uri, parse(optionalReasonInputSchema, req.body ?? {}).reason, ifMatch)));
+  router.post('/headlines/:id/hold', keys.authenticate(), edit((req, doc, ifMatch, idem) =>
+    service.hold(doc.uri, parse(optionalReasonInputSchema, req.body ?? {}).reason, ifMatch, idem)));
 
-  router.post('/headlines/:id/release', keys.authenticate(), edit((req, doc, ifMatch) => {
+  router.post('/headlines/:id/release', keys.authenticate(), edit((req, doc, ifMatch, idem) => {
     parse(optionalReasonInputSchema, req.body ?? {});
-    return service.release(doc.uri, ifMatch);
+    return service.release(doc.uri, ifMatch, idem);
   }));
 
-  router.put('/headlines/:id/expires', keys.authenticate(), edit((req, doc, ifMatch) => {
+  router.put('/headlines/:id/expires', keys.authenticate(), edit((req, doc, ifMatch, idem) => {
     const { expires } = parse(expiryInputSchema, req.body);
-    return service.setExpiry(doc.uri, expires, ifMatch);
+    return service.setExpiry(doc.uri, expires, ifMatch, idem);
   }));
 
   router.get('/headlines/:id/versions', keys.authenticate(), async (req: Request, res: Response) => {

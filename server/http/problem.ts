@@ -3,6 +3,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import { z } from 'zod';
 import { ERRORS, problemType, type ErrorCode, type FieldError, type Problem } from '../../shared/index.js';
 import { AppError } from '../domain/errors.js';
+import { EngineUnavailableError, OutcomeUnknownError } from '../engine/errors.js';
 
 export function sendProblem(req: Request, res: Response, code: ErrorCode, detail?: string, errors?: FieldError[]): void {
   const { status, title } = ERRORS[code];
@@ -45,16 +46,19 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     req.log.info({ err }, 'client error');
     return sendProblem(req, res, 'VALIDATION_FAILED', 'the request could not be read');
   }
-  if (isEngineDown(err)) {
+  if (err instanceof OutcomeUnknownError) {
+    req.log.error({ err }, 'store did not answer; outcome unknown');
+    return sendProblem(req, res, 'OUTCOME_UNKNOWN', OUTCOME_UNKNOWN_DETAIL);
+  }
+  if (err instanceof EngineUnavailableError) {
     req.log.error({ err }, 'store unavailable');
-    return sendProblem(req, res, 'ENGINE_UNAVAILABLE');
+    return sendProblem(req, res, 'ENGINE_UNAVAILABLE', 'nothing was changed; it is safe to send the request again');
   }
   req.log.error({ err }, 'unhandled error');
   sendProblem(req, res, 'INTERNAL');
 };
 
-function isEngineDown(err: unknown): boolean {
-  const name = (err as { name?: string } | undefined)?.name ?? '';
-  const message = (err as { message?: string } | undefined)?.message ?? '';
-  return name === 'MaxRetriesPerRequestError' || /Connection is closed|ECONNREFUSED|Stream isn't writeable|LOADING|timed out/.test(message);
-}
+export const OUTCOME_UNKNOWN_DETAIL =
+  'the change was sent to the store and no answer came back: it may have been applied. Resolve it by sending the same ' +
+  'request again with the same Idempotency-Key (it is applied at most once), or by looking the headline up ' +
+  '(GET /api/v1/headlines/{id} with your key, or the channel desk); do not send it again without a key';

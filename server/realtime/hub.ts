@@ -13,6 +13,7 @@ import {
   EMPTY_EPOCH, applyEvent, compareNewestFirst, formatCursor, parseCursor, type Headline, type Snapshot, type SnapshotReason, type TickerEvent,
 } from '../../shared/index.js';
 import { Emitter } from '../engine/emitter.js';
+import { HIDING_EVENTS, hiddenBy, purgeHidden, tombstone } from '../engine/purge.js';
 import type { Engine } from '../engine/types.js';
 
 export type CatchUp =
@@ -183,8 +184,19 @@ export class ChannelHub {
     state.offset = e.offset;
     if (applyEvent(state.live, e)) state.sorted = undefined;
     state.ring.push(e);
+    this.purgeRing(state, e);
     if (state.ring.length > this.ringSize * 1.5) state.ring.splice(0, state.ring.length - this.ringSize);
     this.emitter.emit('event', e);
+  }
+
+  /** A hold or kill: earlier ring events of that headline lose their text (new objects; delivered ones stay as sent). */
+  private purgeRing(state: ChannelState, e: TickerEvent): void {
+    if (!HIDING_EVENTS.has(e.type)) return;
+    const ring = state.ring;
+    for (let i = 0; i < ring.length; i++) {
+      const old = ring[i]!;
+      if (old.uri === e.uri && old.version < e.version && old.headline) ring[i] = tombstone(old);
+    }
   }
 
   private drain(state: ChannelState): void {
@@ -218,6 +230,7 @@ export class ChannelHub {
           state.offset = e.offset;
           if (applyEvent(state.live, e)) state.sorted = undefined;
           state.ring.push(e);
+          this.purgeRing(state, e);
           this.emitter.emit('event', e);
           repaired++;
         }
@@ -298,7 +311,9 @@ export class ChannelHub {
     const last = read.events.at(-1)?.offset ?? cursor.offset;
     const tail = this.fromRing(state, last);
     if (!tail) return snapshot('cursor-too-old');
-    return { mode: 'events', events: [...read.events.filter((e) => e.offset <= last), ...tail], cursor: formatCursor(state) };
+    // A hold or kill that this process accepted after the read hides the text of what was read.
+    const older = purgeHidden(read.events.filter((e) => e.offset <= last), hiddenBy(tail));
+    return { mode: 'events', events: [...older, ...tail], cursor: formatCursor(state) };
   }
 
   /** Events after `offset` up to the current offset, when the ring still holds them all. */
