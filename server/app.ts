@@ -13,7 +13,7 @@ import { AppError } from './domain/errors.js';
 import { HeadlineService } from './domain/service.js';
 import { createEngine } from './engine/index.js';
 import type { Engine } from './engine/types.js';
-import { KeyRing, isAdmin } from './http/auth.js';
+import { KeyRing, isAdmin } from './auth/keys.js';
 import { channelRoutes } from './http/channels.js';
 import { headlineRoutes } from './http/headlines.js';
 import { errorHandler, notFound, sendProblem } from './http/problem.js';

@@ -3,7 +3,7 @@
  * main.ts, validated at start-up with a clear message. Nothing else reads process.env.
  */
 import { z } from 'zod';
-import { apiKeySchema, type ApiKey } from './http/auth.js';
+import { apiKeySchema, type ApiKey } from './auth/keys.js';
 
 export interface Config {
   /** HTTP port. @default 3000 */

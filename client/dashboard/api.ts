@@ -4,7 +4,11 @@
  * ApiError('NETWORK') so the caller can retry with the same Idempotency-Key.
  */
 import type { ErrorCode, FieldError, Problem } from '../../shared/errors.js';
-import type { DeskHeadline, UrgencyPreset } from '../../shared/headline.js';
+import type { DeskHeadline } from '../../shared/headline.js';
+import type { CorrectionBody, ExpiryBody, OptionalReasonBody, PublishBody, ReasonBody } from '../../shared/schemas.js';
+import type { Principal } from '../../shared/scopes.js';
+
+export type { CorrectionBody, PublishBody, Principal };
 
 export type ApiErrorCode = ErrorCode | 'NETWORK';
 
@@ -23,35 +27,6 @@ export class ApiError extends Error {
   get retryable(): boolean {
     return this.code === 'NETWORK' || this.status >= 500;
   }
-}
-
-export interface Principal {
-  name: string;
-  scopes: string[];
-}
-
-export interface PublishBody {
-  headline: string;
-  language?: string;
-  urgency: number | UrgencyPreset;
-  pubStatus?: 'usable' | 'withheld';
-  link?: string;
-  by?: string;
-  infoSources?: { name: string; uri?: string }[];
-  section?: string;
-  edNote?: string;
-  expires?: string;
-  embargoedUntil?: string;
-}
-
-export interface CorrectionBody {
-  headline?: string;
-  language?: string;
-  urgency?: number;
-  link?: string | null;
-  infoSources?: { name: string }[] | null;
-  section?: string | null;
-  edNote: string;
 }
 
 export interface ActionResult {
@@ -108,19 +83,23 @@ export class Api {
   }
 
   async hold(uri: string, reason?: string): Promise<ActionResult> {
-    return this.action('POST', `/headlines/${uri}/hold`, reason ? { reason } : {});
+    const body: OptionalReasonBody = reason ? { reason } : {};
+    return this.action('POST', `/headlines/${uri}/hold`, body);
   }
 
   async release(uri: string): Promise<ActionResult> {
-    return this.action('POST', `/headlines/${uri}/release`, {});
+    const body: OptionalReasonBody = {};
+    return this.action('POST', `/headlines/${uri}/release`, body);
   }
 
   async retract(uri: string, reason: string): Promise<ActionResult> {
-    return this.action('POST', `/headlines/${uri}/retract`, { reason });
+    const body: ReasonBody = { reason };
+    return this.action('POST', `/headlines/${uri}/retract`, body);
   }
 
   async setExpiry(uri: string, expires: string | null): Promise<ActionResult> {
-    return this.action('PUT', `/headlines/${uri}/expires`, { expires });
+    const body: ExpiryBody = { expires };
+    return this.action('PUT', `/headlines/${uri}/expires`, body);
   }
 
   /** The channels that have had headlines and that this key may publish to. */

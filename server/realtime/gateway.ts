@@ -10,7 +10,7 @@ import {
   MAX_CHANNELS_PER_SOCKET, channelSchema, type Ack, type ClientToServerEvents, type ErrorCode, type ServerToClientEvents,
   type SubscribeResult,
 } from '../../shared/index.js';
-import { canPublish, type KeyRing } from '../http/auth.js';
+import { canPublish, type KeyRing } from '../auth/keys.js';
 import type { Engine } from '../engine/types.js';
 import type { ChannelHub } from './hub.js';
 
