@@ -23,6 +23,8 @@ export const ERRORS = {
   SHUTTING_DOWN: { status: 503, title: 'The server is shutting down; retry on another instance' },
   INTERNAL: { status: 500, title: 'Internal error' },
   UNKNOWN_EVENT: { status: 400, title: 'Unknown socket event' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests; retry after the time in Retry-After' },
+  ORIGIN_NOT_ALLOWED: { status: 403, title: 'This origin or server is not on the allowlist' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

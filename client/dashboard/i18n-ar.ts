@@ -143,6 +143,7 @@ export const ar: Record<MessageKey, string> = {
   'err.ENGINE_UNAVAILABLE': 'المخزن غير متاح. حاول بعد لحظات: ذلك آمن.',
   'err.SHUTTING_DOWN': 'الخادم يُعاد تشغيله. حاول بعد لحظات: ذلك آمن.',
   'err.PAYLOAD_TOO_LARGE': 'النص أطول من أن يُرسل.',
+  'err.RATE_LIMITED': 'تغييرات كثيرة من هذا المفتاح في وقت قصير. انتظر لحظة ثم حاول مجددًا: لم يُنشر شيء.',
   'err.other': 'رفض الخادم الطلب: {detail}.',
   'field.plain': 'يجب أن يكون نصًا عاديًا، لا وسوم HTML',
   'field.url': 'يجب أن يكون عنوانًا كاملًا يبدأ بـ http أو https',
