@@ -129,7 +129,7 @@ const envSchema = z.object({
       try {
         return JSON.parse(text) as unknown;
       } catch {
-        ctx.addIssue({ code: 'custom', message: `is not valid JSON: write a JSON array such as ${KEYS_EXAMPLE}` });
+        ctx.addIssue({ code: 'custom', message: `must be a JSON array of {"name","key","scopes"} and is not valid JSON; for example API_KEYS=${KEYS_EXAMPLE}` });
         return z.NEVER;
       }
     })

@@ -68,10 +68,13 @@ describe('security headers (default settings)', () => {
     expect((await fetch(`${server.url}/healthz`)).headers.get('x-frame-options')).toBe('DENY');
   });
 
-  it('the bundles stay loadable by any site (module scripts are fetched with CORS)', async () => {
+  it('the bundles and public files stay loadable by any site', async () => {
     const res = await get('/embed.js');
+    // Module scripts are fetched with CORS.
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    // A publisher's page may link the demo stylesheet (a no-cors load, which CORP same-origin would block).
+    expect((await get('/demo.css')).headers.get('cross-origin-resource-policy')).toBe('cross-origin');
   });
 
   it('/embed?server= accepts only this server by default', async () => {

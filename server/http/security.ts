@@ -56,6 +56,8 @@ const dashboardHeaders: RequestHandler = helmet({
 const pageHeaders: RequestHandler = helmet({
   contentSecurityPolicy: csp(pageDirectives),
   xFrameOptions: { action: 'sameorigin' },
+  // Public files (demo.css, the bundles) may be loaded by publishers' pages on other sites.
+  crossOriginResourcePolicy: { policy: 'cross-origin' },
   referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
 });
 
