@@ -60,7 +60,7 @@ describe('read and socket limits per client address, X-Forwarded-For only from a
   const trusted = useServer('memory', {
     trustProxy: ['loopback'], rateLimitRead: { points: 3, windowSec: 60 }, rateLimitSocket: { points: 2, windowSec: 60 },
   });
-  const untrusted = useServer('memory', { rateLimitRead: { points: 3, windowSec: 60 } });
+  const untrusted = useServer('memory', { rateLimitRead: { points: 3, windowSec: 60 }, rateLimitSocket: { points: 2, windowSec: 60 } });
 
   it('answers the read over the limit with 429, and another address is unaffected', async () => {
     const read = (from: string) => apiClient(trusted.url)('/api/v1/readers', { key: '', headers: { 'x-forwarded-for': from } });
@@ -92,6 +92,12 @@ describe('read and socket limits per client address, X-Forwarded-For only from a
     expect(refused.data?.message).toContain('2 per 60 s');
     expect(refused.data?.retryAfter).toBeGreaterThanOrEqual(1);
     expect(await tryConnect(trusted.url, { forwardedFor: '198.51.100.8' })).toEqual({ connected: true });
+  });
+
+  it('counts sockets by the peer address when no proxy is trusted, whatever X-Forwarded-For says', async () => {
+    expect(await tryConnect(untrusted.url, { forwardedFor: '192.0.2.10' })).toEqual({ connected: true });
+    expect(await tryConnect(untrusted.url, { forwardedFor: '192.0.2.11' })).toEqual({ connected: true });
+    expect(await tryConnect(untrusted.url, { forwardedFor: '192.0.2.12' })).toMatchObject({ connected: false, data: { code: 'RATE_LIMITED' } });
   });
 });
 
