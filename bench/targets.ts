@@ -36,6 +36,11 @@ function productEnv(extra: Record<string, string> = {}): Record<string, string> 
   return {
     API_KEYS: JSON.stringify([{ name: 'bench', key: BENCH_KEY, scopes: ['admin'] }]),
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    // Every simulated reader and the publisher come from one address: per-address and per-key
+    // limits would measure the limiter, not the fan-out.
+    RATE_LIMIT_PUBLISH: 'off',
+    RATE_LIMIT_READ: 'off',
+    RATE_LIMIT_SOCKET: 'off',
     ...extra,
   };
 }

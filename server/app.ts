@@ -13,16 +13,20 @@ import { AppError } from './domain/errors.js';
 import { HeadlineService } from './domain/service.js';
 import { createEngine } from './engine/index.js';
 import type { Engine } from './engine/types.js';
-import { KeyRing, isAdmin } from './http/auth.js';
+import { KeyRing, isAdmin } from './auth/keys.js';
 import { channelRoutes } from './http/channels.js';
 import { headlineRoutes } from './http/headlines.js';
 import { errorHandler, notFound, sendProblem } from './http/problem.js';
 import { requestLog } from './http/request-log.js';
+import { apiCors, apiHeaders, pageSecurity } from './http/security.js';
 import { staticRoutes } from './http/static.js';
+import { apiRateLimits } from './limits/http.js';
+import { createLimiters, type Limiters } from './limits/limiter.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { startReaderReports, startScheduler } from './ops/scheduler.js';
 import { ChannelHub } from './realtime/hub.js';
 import { createGateway, type Gateway } from './realtime/gateway.js';
+import { handshakeGuard } from './realtime/handshake.js';
 
 export interface AppDeps {
   config: Config;
@@ -39,6 +43,7 @@ export interface App {
   hub: ChannelHub;
   gateway: Gateway;
   metrics: Metrics;
+  limits: Limiters;
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(port?: number, host?: string): Promise<number>;
   /** Graceful stop: refuse new work, tell sockets to go elsewhere, finish in-flight requests. */
@@ -64,6 +69,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Public outputs (metric labels, /readers) name only channels that have had a headline.
   const metrics = createMetrics(() => withHeadlines(gateway?.localReaders() ?? {}, (c) => hubRef?.hasHeadlines(c) ?? false), () => hubRef?.size ?? 0);
   const engine = deps.engine ?? (await createEngine(config, logger, metrics));
+  const limits = await createLimiters(config, logger);
   const service = new HeadlineService({ engine, logger });
   const hub = new ChannelHub({ engine, logger });
   hubRef = hub;
@@ -76,7 +82,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   let draining = false;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For counts only from the proxies TRUST_PROXY names (limits are per address).
+  app.set('trust proxy', config.trustProxy);
   app.use(requestLog(logger));
   app.use((req, res, next) => {
     if (draining) {
@@ -86,6 +93,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     next();
   });
 
+  app.use(['/api', '/healthz', '/readyz', '/metrics'], apiHeaders);
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (req, res) => {
     try {
@@ -105,14 +113,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   const api = express.Router();
-  api.use((req, res, next) => {
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, If-Match, X-API-Key, X-Request-Id');
-    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PATCH, PUT, OPTIONS');
-    res.setHeader('Access-Control-Expose-Headers', 'ETag, Location, Idempotent-Replayed, X-Request-Id');
-    if (req.method === 'OPTIONS') return void res.status(204).end();
-    next();
-  });
+  api.use(apiCors(config));
+  api.use(apiRateLimits(limits, keys));
   api.use(express.json({ limit: config.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
   const requireJson = (req: Request): void => {
     if (req.body === undefined && hasBody(req)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
@@ -127,6 +129,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   api.use(headlineRoutes({ service, keys, requireJson }));
   api.use(notFound);
   app.use('/api/v1', api);
+  app.use(pageSecurity(config));
   app.use(staticRoutes());
   app.use(notFound);
   app.use(errorHandler);
@@ -149,11 +152,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     desk: { keys, engine, readersEveryMs: READER_REPORT_MS },
   });
   const gw = gateway;
+  gw.io.use(handshakeGuard({ limiter: limits.socket, trust: () => app.get('trust proxy fn'), corsOrigins: config.corsOrigins, logger }));
   const stopScheduler = startScheduler(service, config.dueIntervalMs, logger);
   const stopReports = startReaderReports(reportReaders, READER_REPORT_MS, logger);
 
   return {
-    config, httpServer, engine, service, hub, gateway: gw, metrics,
+    config, httpServer, engine, service, hub, gateway: gw, metrics, limits,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -177,6 +181,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await Promise.race([closed, grace]);
       httpServer.closeAllConnections();
       hub.close();
+      await limits.close();
       if (!deps.engine) await engine.close();
     },
   };

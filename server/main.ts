@@ -6,23 +6,28 @@ import { publishDemoHeadlines } from './demo.js';
 import { createLogger } from './logger.js';
 import { installProcessGuard } from './ops/process-guard.js';
 
+/** A start-up problem the operator must fix: one clear line naming the setting, no stack, exit code. */
+function refuseToStart(err: unknown): never {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`news-ticker: ${err.message}\n`);
+  process.exit(err.exitCode); // 78 EX_CONFIG, 69 EX_UNAVAILABLE
+}
+
 function configFromEnv(): Config {
   try {
     return loadConfig(process.env);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`news-ticker: ${err.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw err;
+    return refuseToStart(err);
   }
 }
 
 const config = configFromEnv();
 const logger = createLogger(config);
 
-const demo = config.apiKeys.length === 0 && !config.redisUrl;
-if (config.apiKeys.length === 0) {
+// Development only (production refuses to start without API_KEYS, in loadConfig): a key for this
+// run, and demo headlines on the memory engine.
+const demo = !config.production && config.apiKeys.length === 0 && !config.redisUrl;
+if (!config.production && config.apiKeys.length === 0) {
   const key = `dev_${randomBytes(18).toString('base64url')}`;
   config.apiKeys = [{ name: 'development', key, scopes: ['admin'] }];
   // Printed once, to the terminal only; never through the logger.
@@ -32,10 +37,10 @@ if (config.apiKeys.length === 0) {
   );
 }
 
-const app = await createApp({ config, logger });
+const app = await createApp({ config, logger }).catch(refuseToStart);
 if (demo) await publishDemoHeadlines(app.service, logger);
 const port = await app.listen();
-logger.info({ port, engine: app.engine.kind }, `news-ticker listening on http://localhost:${port}`);
+logger.info({ port, host: config.host, engine: app.engine.kind }, `news-ticker listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`);
 
 let stopping = false;
 async function stop(signal: string, code = 0): Promise<void> {

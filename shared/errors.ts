@@ -27,6 +27,8 @@ export const ERRORS = {
   TOO_MANY_SUBSCRIBES: { status: 429, title: 'Too many subscribe calls on this socket; wait a minute' },
   TOO_MANY_BAD_EVENTS: { status: 400, title: 'Too many unknown or invalid socket events; the connection is closed' },
   OUTCOME_UNKNOWN: { status: 503, title: 'The store did not answer: the change may or may not have been applied' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests; retry after the time in Retry-After' },
+  ORIGIN_NOT_ALLOWED: { status: 403, title: 'This origin or server is not on the allowlist' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

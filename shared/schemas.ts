@@ -1,4 +1,8 @@
-/** The zod schemas of everything that crosses the edge (HTTP bodies, socket payloads). Server-side. */
+/**
+ * The zod schemas of everything that crosses the edge (HTTP bodies, socket payloads). The server
+ * parses with them; clients (the dashboard) use only the body types (`*Body`, what a client
+ * sends: `z.input`), imported with `import type` so zod stays out of the browser bundles.
+ */
 import { z } from 'zod';
 import { CHANNEL_PATTERN, LIMITS, URGENCY_PRESETS, type UrgencyPreset } from './headline.js';
 import { isHttpUrl, normalizeText } from './text.js';
@@ -55,6 +59,8 @@ export const publishInputSchema = z.strictObject({
   embargoedUntil: isoDate.optional(),
 });
 export type PublishInput = z.infer<typeof publishInputSchema>;
+/** What a client sends to publish (presets and defaults not yet applied). */
+export type PublishBody = z.input<typeof publishInputSchema>;
 
 /** Body of `PATCH /api/v1/headlines/:id`: a correction; the edNote says what changed. */
 export const correctionInputSchema = z.strictObject({
@@ -69,11 +75,16 @@ export const correctionInputSchema = z.strictObject({
   edNote: text(LIMITS.edNote),
 });
 export type CorrectionInput = z.infer<typeof correctionInputSchema>;
+/** What a client sends to correct a headline. */
+export type CorrectionBody = z.input<typeof correctionInputSchema>;
 
 /** Body of retract, hold and release calls. */
 export const reasonInputSchema = z.strictObject({ reason: text(LIMITS.reason) });
 export const optionalReasonInputSchema = z.strictObject({ reason: text(LIMITS.reason).optional() });
+export type ReasonBody = z.input<typeof reasonInputSchema>;
+export type OptionalReasonBody = z.input<typeof optionalReasonInputSchema>;
 
 /** Body of `PUT /api/v1/headlines/:id/expires`. */
 export const expiryInputSchema = z.strictObject({ expires: isoDate.nullable() });
+export type ExpiryBody = z.input<typeof expiryInputSchema>;
 

@@ -6,8 +6,12 @@
  * again with the same key, so it is applied at most once.
  */
 import type { ErrorCode, FieldError, Problem } from '../../shared/errors.js';
-import type { DeskHeadline, UrgencyPreset } from '../../shared/headline.js';
+import type { DeskHeadline } from '../../shared/headline.js';
 import { randomId } from './compose-model.js';
+import type { CorrectionBody, ExpiryBody, OptionalReasonBody, PublishBody, ReasonBody } from '../../shared/schemas.js';
+import type { Principal } from '../../shared/scopes.js';
+
+export type { CorrectionBody, PublishBody, Principal };
 
 export type ApiErrorCode = ErrorCode | 'NETWORK';
 
@@ -38,35 +42,6 @@ export const UNKNOWN_OUTCOME_ATTEMPTS = 6;
 
 /** How many sends `err` allows: more when the server said the outcome is unknown. */
 const attemptsFor = (err: ApiError, base: number): number => (err.code === 'OUTCOME_UNKNOWN' ? Math.max(base, UNKNOWN_OUTCOME_ATTEMPTS) : base);
-
-export interface Principal {
-  name: string;
-  scopes: string[];
-}
-
-export interface PublishBody {
-  headline: string;
-  language?: string;
-  urgency: number | UrgencyPreset;
-  pubStatus?: 'usable' | 'withheld';
-  link?: string;
-  by?: string;
-  infoSources?: { name: string; uri?: string }[];
-  section?: string;
-  edNote?: string;
-  expires?: string;
-  embargoedUntil?: string;
-}
-
-export interface CorrectionBody {
-  headline?: string;
-  language?: string;
-  urgency?: number;
-  link?: string | null;
-  infoSources?: { name: string }[] | null;
-  section?: string | null;
-  edNote: string;
-}
 
 export interface ActionResult {
   headline: DeskHeadline;
@@ -122,19 +97,23 @@ export class Api {
   }
 
   async hold(uri: string, reason?: string): Promise<ActionResult> {
-    return this.action('POST', `/headlines/${uri}/hold`, reason ? { reason } : {});
+    const body: OptionalReasonBody = reason ? { reason } : {};
+    return this.action('POST', `/headlines/${uri}/hold`, body);
   }
 
   async release(uri: string): Promise<ActionResult> {
-    return this.action('POST', `/headlines/${uri}/release`, {});
+    const body: OptionalReasonBody = {};
+    return this.action('POST', `/headlines/${uri}/release`, body);
   }
 
   async retract(uri: string, reason: string): Promise<ActionResult> {
-    return this.action('POST', `/headlines/${uri}/retract`, { reason });
+    const body: ReasonBody = { reason };
+    return this.action('POST', `/headlines/${uri}/retract`, body);
   }
 
   async setExpiry(uri: string, expires: string | null): Promise<ActionResult> {
-    return this.action('PUT', `/headlines/${uri}/expires`, { expires });
+    const body: ExpiryBody = { expires };
+    return this.action('PUT', `/headlines/${uri}/expires`, body);
   }
 
   /** The channels that have had headlines and that this key may publish to. */

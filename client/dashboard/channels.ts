@@ -8,7 +8,8 @@
 import { byId, el, showError } from './dom.js';
 import { formatList, onLanguageChange, t } from './i18n.js';
 import type { ReachStore } from './reach.js';
-import { isChannelName, mayPublish, publishGlobs, type Session } from './session.js';
+import { canPublish, publishGlobs } from '../../shared/scopes.js';
+import { isChannelName, type Session } from './session.js';
 
 const STORE = 'nt-dashboard-channels';
 const DEFAULTS = ['ar-breaking', 'en-world'];
@@ -31,7 +32,7 @@ export class ChannelSet {
   /** Why this key may not use the channel, or undefined when it may. */
   whyNot(channel: string): string | undefined {
     if (!isChannelName(channel)) return t('channels.invalid');
-    if (mayPublish(this.session.principal, channel)) return undefined;
+    if (canPublish(this.session.principal, channel)) return undefined;
     return t('channels.forbidden', { name: this.session.principal.name, channel, globs: formatList(publishGlobs(this.session.principal)) });
   }
 

@@ -142,6 +142,7 @@ export const en = {
   'err.OUTCOME_UNKNOWN': 'The server could not confirm whether this went through. The desk shows its real state: check it before trying again (trying again here is safe).',
   'err.SHUTTING_DOWN': 'The server is restarting. Try again in a moment: it is safe.',
   'err.PAYLOAD_TOO_LARGE': 'That is too long to send.',
+  'err.RATE_LIMITED': 'Too many changes from this key in a short time. Wait a moment, then try again: nothing was published.',
   'err.other': 'The server refused: {detail}.',
   'field.plain': 'must be plain text, not HTML markup',
   'field.url': 'must be an absolute http(s) address',

@@ -1,9 +1,10 @@
 /**
  * The signed-in key: kept in sessionStorage (this tab only), never in a URL, checked against
- * GET /api/v1/me. Scope matching mirrors the server's (`admin`, or `publish:GLOB` with `*`).
+ * GET /api/v1/me. Scope matching is the server's own (shared/scopes.ts).
  */
 import { CHANNEL_PATTERN } from '../../shared/headline.js';
-import { Api, type Principal } from './api.js';
+import type { Principal } from '../../shared/scopes.js';
+import { Api } from './api.js';
 
 const KEY_STORE = 'nt-dashboard-key';
 
@@ -39,20 +40,6 @@ export function signOut(): void {
   } catch {
     // nothing stored
   }
-}
-
-function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*')}$`);
-}
-
-/** The channel globs a principal may publish to; ['*'] for admin. */
-export function publishGlobs(principal: Principal): string[] {
-  if (principal.scopes.includes('admin')) return ['*'];
-  return principal.scopes.filter((s) => s.startsWith('publish:')).map((s) => s.slice('publish:'.length));
-}
-
-export function mayPublish(principal: Principal, channel: string): boolean {
-  return publishGlobs(principal).some((glob) => globToRegExp(glob).test(channel));
 }
 
 export function isChannelName(name: string): boolean {

@@ -5,7 +5,7 @@ import { AppError } from '../domain/errors.js';
 import type { HeadlineService } from '../domain/service.js';
 import type { Engine } from '../engine/types.js';
 import type { ChannelHub } from '../realtime/hub.js';
-import { canPublish, requirePublish, type KeyRing } from './auth.js';
+import { canPublish, requirePublish, type KeyRing } from '../auth/keys.js';
 import { etagOf, idempotencyKey } from './headers.js';
 import { parse } from './problem.js';
 

@@ -6,7 +6,7 @@ import {
 } from '../../shared/index.js';
 import { AppError } from '../domain/errors.js';
 import type { ActionResult, HeadlineService, IdempotencyInput } from '../domain/service.js';
-import { canPublish, requirePublish, type KeyRing } from './auth.js';
+import { canPublish, requirePublish, type KeyRing } from '../auth/keys.js';
 import { etagOf, idempotencyKey, ifMatchVersion } from './headers.js';
 import { parse } from './problem.js';
 

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { channelSchema } from '../../shared/index.js';
-import { canPublish, type KeyRing } from '../http/auth.js';
+import { canPublish, type KeyRing } from '../auth/keys.js';
 import type { Engine } from '../engine/types.js';
 import { fail, handler } from './handler.js';
 import { DESK_ALL, deskRoomOf, type SocketContext, type TickerServer } from './socket.js';

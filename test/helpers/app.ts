@@ -21,8 +21,18 @@ export const TEST_KEYS = [
   { name: 'en-desk', key: EN_KEY, scopes: ['publish:en-*'] },
 ];
 
+/** Limits generous enough for suites that publish and connect a lot from one address; test/limits.test.ts checks the defaults. */
+export const TEST_LIMITS = {
+  rateLimitPublish: { points: 100_000, windowSec: 60 },
+  rateLimitRead: { points: 100_000, windowSec: 60 },
+  rateLimitSocket: { points: 100_000, windowSec: 60 },
+} satisfies Partial<Config>;
+
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...defaults, port: 0, host: '127.0.0.1', apiKeys: TEST_KEYS, logLevel: 'silent', dueIntervalMs: 50, shutdownGraceMs: 2000, ...overrides };
+  return {
+    ...defaults, port: 0, host: '127.0.0.1', apiKeys: TEST_KEYS, logLevel: 'silent', dueIntervalMs: 50, shutdownGraceMs: 2000,
+    ...TEST_LIMITS, ...overrides,
+  };
 }
 
 export interface TestServer {

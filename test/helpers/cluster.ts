@@ -30,7 +30,10 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const port = await freePort();
   const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', API_KEYS: JSON.stringify(TEST_KEYS), DUE_INTERVAL_MS: '50', ...env },
+    env: {
+      ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', API_KEYS: JSON.stringify(TEST_KEYS), DUE_INTERVAL_MS: '50',
+      RATE_LIMIT_PUBLISH: '100000/60s', RATE_LIMIT_READ: '100000/60s', RATE_LIMIT_SOCKET: '100000/60s', ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

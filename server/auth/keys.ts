@@ -1,25 +1,23 @@
 /**
- * API keys and scopes. Keys come from API_KEYS: [{ name, key, scopes }]. Scopes:
- * `publish:GLOB` (publish and edit on channels matching GLOB, `*` matches any run of characters)
- * and `admin` (everything, including /metrics). Keys are compared as SHA-256 digests in
- * constant time and never logged: requests log the key's name only.
+ * API keys: the key ring, the principal of a request or a socket, the scope checks of routes.
+ * Keys come from API_KEYS: [{ name, key, scopes }]; scopes are matched by shared/scopes.ts.
+ * Keys are compared as SHA-256 digests in constant time and never logged: requests log the
+ * key's name only. Used by both http/ and realtime/.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
+import { SCOPE_PATTERN, canPublish, type Principal } from '../../shared/scopes.js';
 import { AppError } from '../domain/errors.js';
+
+export { canPublish, isAdmin, type Principal } from '../../shared/scopes.js';
 
 export const apiKeySchema = z.strictObject({
   name: z.string().min(1).max(64),
   key: z.string().min(16, 'keys must have at least 16 characters').max(256),
-  scopes: z.array(z.string().regex(/^(admin|publish:[a-z0-9*-]{1,64})$/, 'a scope is "admin" or "publish:GLOB"')).min(1),
+  scopes: z.array(z.string().regex(SCOPE_PATTERN, 'a scope is "admin" or "publish:GLOB"')).min(1),
 });
 export type ApiKey = z.infer<typeof apiKeySchema>;
-
-export interface Principal {
-  name: string;
-  scopes: string[];
-}
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -28,18 +26,6 @@ declare module 'express-serve-static-core' {
 }
 
 const digest = (key: string): Buffer => createHash('sha256').update(key).digest();
-
-function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*')}$`);
-}
-
-export function canPublish(principal: Principal, channel: string): boolean {
-  return principal.scopes.some((s) => s === 'admin' || (s.startsWith('publish:') && globToRegExp(s.slice(8)).test(channel)));
-}
-
-export function isAdmin(principal: Principal): boolean {
-  return principal.scopes.includes('admin');
-}
 
 export class KeyRing {
   private readonly keys: { digest: Buffer; principal: Principal }[];
