@@ -1,6 +1,6 @@
 // Builds the browser bundles into dist/client and precompresses them (.br and .gz beside each
-// file, served by server/http/static.ts and by nginx's gzip_static). Run by `npm run build`
-// (so by `npm start` and `npm test`). `--quiet` leaves out the size table.
+// file, served by server/http/static.ts by Accept-Encoding; nginx's gzip_static can send the .gz).
+// Run by `npm run build` (so by `npm start` and `npm test`). `--quiet` leaves out the size table.
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
