@@ -90,13 +90,13 @@ describe('<news-ticker> long unbroken words', () => {
     expect([...seen].sort()).toEqual([LATIN, ARABIC].sort());
   };
 
-  it('list mode: both items wrap inside the widget, left-to-right and right-to-left pages', async () => {
-    for (const page of [{ lang: 'en' }, { lang: 'ar', dir: 'rtl' }]) {
-      const tab = await open('mode="list"', 'no-preference', page);
-      const boxes = await measure(tab);
-      expect(boxes).toHaveLength(2);
-      expectContained(boxes);
-    }
+  const PAGES = [['left-to-right', { lang: 'en' }], ['right-to-left', { lang: 'ar', dir: 'rtl' }]] as const;
+
+  it.each(PAGES)('list mode, %s page: both items wrap inside the widget', async (_name, page) => {
+    const tab = await open('mode="list"', 'no-preference', page);
+    const boxes = await measure(tab);
+    expect(boxes).toHaveLength(2);
+    expectContained(boxes);
   });
 
   it('rotate mode: each item wraps inside the widget', async () => {
@@ -107,20 +107,18 @@ describe('<news-ticker> long unbroken words', () => {
     await eachShown(await open('', 'reduce'));
   });
 
-  it('scroll mode: no item is wider than the item max width, and its word breaks within the item', async () => {
-    for (const page of [{ lang: 'en' }, { lang: 'ar', dir: 'rtl' }]) {
-      const tab = await open('', 'no-preference', page);
-      // The strip runs (that is the point of this mode); one evaluate reads every box in one layout.
-      const boxes = await measure(tab);
-      expect(boxes).toHaveLength(2);
-      for (const b of boxes) {
-        const name = b.text.slice(0, 6);
-        const max = Number.parseFloat(b.maxWidth);
-        expect(max, `${name}: max-width ${b.maxWidth}`).toBeGreaterThan(0);
-        expect(b.li.width, name).toBeLessThanOrEqual(max + 1);
-        expect(inside(b.headline, b.li), `${name}: text ${JSON.stringify(b.headline)} in item ${JSON.stringify(b.li)}`).toBe(true);
-        expect(b.pageOverflow, name).toBeLessThanOrEqual(0);
-      }
+  it.each(PAGES)('scroll mode, %s page: no item is wider than the item max width, and its word breaks within the item', async (_name, page) => {
+    const tab = await open('', 'no-preference', page);
+    // The strip runs (that is the point of this mode); one evaluate reads every box in one layout.
+    const boxes = await measure(tab);
+    expect(boxes).toHaveLength(2);
+    for (const b of boxes) {
+      const name = b.text.slice(0, 6);
+      const max = Number.parseFloat(b.maxWidth);
+      expect(max, `${name}: max-width ${b.maxWidth}`).toBeGreaterThan(0);
+      expect(b.li.width, name).toBeLessThanOrEqual(max + 1);
+      expect(inside(b.headline, b.li), `${name}: text ${JSON.stringify(b.headline)} in item ${JSON.stringify(b.li)}`).toBe(true);
+      expect(b.pageOverflow, name).toBeLessThanOrEqual(0);
     }
   });
 });
