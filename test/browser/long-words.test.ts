@@ -121,4 +121,21 @@ describe('<news-ticker> long unbroken words', () => {
       expect(b.pageOverflow, name).toBeLessThanOrEqual(0);
     }
   });
+
+  it('scroll mode: a real headline of 150 characters stays on one line', async () => {
+    const channel = server.channel('lw');
+    const headline = 'Central bank holds rates as inflation cools; markets rally and the currency firms against the dollar in early trading on Tuesday, analysts said';
+    expect(headline.length).toBeGreaterThan(140);
+    expect((await server.publish(channel, { headline, language: 'en' })).status).toBe(201);
+    const tab = await browser.page();
+    await tab.goto(site.page(tickerPage(`<news-ticker server="${server.url}" channels="${channel}"></news-ticker>`)));
+    await waitForTexts(tab, { once: [headline] });
+    const lines = await tab.evaluate(() => {
+      const bdi = document.querySelector('news-ticker')!.shadowRoot!.querySelector('ul.group:not([aria-hidden]) > li [part="headline"]')!;
+      const range = document.createRange();
+      range.selectNodeContents(bdi);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    });
+    expect(lines).toBe(1);
+  });
 });
