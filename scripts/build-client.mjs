@@ -1,7 +1,10 @@
-// Builds the browser bundles into dist/client. Run by `npm start`, `npm run build` and the tests.
+// Builds the browser bundles into dist/client and precompresses them (.br and .gz beside each
+// file, served by server/http/static.ts by Accept-Encoding; nginx's gzip_static can send the .gz).
+// Run by `npm run build` (so by `npm start` and `npm test`). `--quiet` leaves out the size table.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 /**
  * embed.js connects over WebSocket only (client/sdk asks for transports: ['websocket']), so its
@@ -28,3 +31,23 @@ await Promise.all([
   build({ ...common, entryPoints: [out('client/embed.ts')], plugins: [websocketOnly] }),
   entries.length ? build({ ...common, entryPoints: entries.map(out) }) : undefined,
 ]);
+
+/** Text types worth compressing; each gets `<file>.br` (quality 11) and `<file>.gz` (level 9). */
+const COMPRESSIBLE = new Set(['.js', '.css', '.json', '.map', '.html', '.svg']);
+const sizes = [];
+for (const name of readdirSync(common.outdir).sort()) {
+  if (!COMPRESSIBLE.has(extname(name))) continue;
+  const file = join(common.outdir, name);
+  const raw = readFileSync(file);
+  const br = brotliCompressSync(raw, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
+  });
+  const gz = gzipSync(raw, { level: 9 });
+  writeFileSync(`${file}.br`, br);
+  writeFileSync(`${file}.gz`, gz);
+  sizes.push({ file: name, raw: raw.length, gzip: gz.length, br: br.length });
+}
+if (!process.argv.includes('--quiet')) {
+  const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+  for (const s of sizes) console.log(`dist/client/${s.file}: ${kb(s.raw)}, gzip ${kb(s.gzip)}, br ${kb(s.br)}`);
+}

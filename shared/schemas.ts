@@ -5,27 +5,30 @@
  */
 import { z } from 'zod';
 import { CHANNEL_PATTERN, LIMITS, URGENCY_PRESETS, type UrgencyPreset } from './headline.js';
-import { isHttpUrl, normalizeText } from './text.js';
+import { hasLoneSurrogate, hasVisibleCharacter, isHttpUrl, looksLikeMarkup, normalizeText } from './text.js';
 
 export const channelSchema = z.string().regex(CHANNEL_PATTERN, 'a channel is 1–64 of a-z, 0-9 and "-", starting with a letter or digit');
 
 /** A headline id (`uri`): what the server generates, and what clients may send back. */
 export const uriSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'not a headline id');
 
-/** Looks like HTML markup: a tag, a comment or a doctype. Headlines are plain text. */
-const MARKUP = /<\s*\/?\s*[a-z!?][^>]*>|<\s*(script|style|iframe|img|svg)\b/i;
-
-/** Normalised, bounded, non-empty plain text. */
+/**
+ * Normalised, bounded plain text with at least one visible character (see shared/text.ts): a lone
+ * surrogate is refused before normalising; `plain` also refuses what an HTML parser reads as
+ * markup (a "<" before a letter, "/", "!" or "?"), while "<" and ">" as text are fine.
+ */
 export function text(max: number, opts: { plain?: boolean } = {}) {
   return z
     .string()
+    .refine((v) => !hasLoneSurrogate(v), { message: 'must be valid Unicode text: it contains a lone surrogate', abort: true })
     .transform((value) => normalizeText(value))
     .pipe(
       z
         .string()
         .min(1, 'must not be empty')
         .max(max, `must be at most ${max} characters`)
-        .refine((v) => !opts.plain || !MARKUP.test(v), 'must be plain text, not HTML markup'),
+        .refine((v) => v.length === 0 || hasVisibleCharacter(v), 'must not be empty: it has no visible character')
+        .refine((v) => !opts.plain || !looksLikeMarkup(v), 'must be plain text, not HTML markup ("<" followed by a letter, "/", "!" or "?" starts a tag)'),
     );
 }
 

@@ -1,7 +1,8 @@
 /**
  * Text rules shared by server and client. Headlines are normalised once at the edge:
- * Unicode NFC, bidi embedding/override/isolate controls removed (LRM, RLM and ALM are kept,
- * they carry no state), other control characters removed, whitespace collapsed, trimmed.
+ * bidi embedding/override/isolate controls removed (LRM, RLM and ALM are kept, they carry no
+ * state), other control characters removed, Unicode NFC, whitespace collapsed, trimmed.
+ * Then refused when they hold a lone surrogate, no visible character, or (headlines) HTML markup.
  */
 
 /** U+202A–U+202E (embeddings, overrides, PDF) and U+2066–U+2069 (isolates, PDI). */
@@ -14,11 +15,49 @@ export function stripBidiControls(text: string): string {
   return text.replace(BIDI_CONTROLS, '');
 }
 
+/** Controls go before NFC, so a removed control cannot leave an uncomposed pair behind. */
 export function normalizeText(text: string): string {
-  return stripBidiControls(text.normalize('NFC'))
+  return stripBidiControls(text)
     .replace(OTHER_CONTROLS, '')
+    .normalize('NFC')
     .replace(/\s+/gu, ' ')
     .trim();
+}
+
+/** In a `u` regex a surrogate class matches only unpaired halves: paired ones are one code point. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** Whether `text` holds an unpaired UTF-16 surrogate (not valid Unicode; JSON can carry one). */
+export function hasLoneSurrogate(text: string): boolean {
+  return LONE_SURROGATE.test(text);
+}
+
+/**
+ * A character that draws something: not whitespace, not default-ignorable (zero-width space,
+ * joiners, word joiner, variation selectors, tags, Hangul fillers, soft hyphen…), not a control
+ * or format character, not a combining mark (which only decorates a base), not unassigned or
+ * private-use (no font draws them), and not U+2800 BRAILLE PATTERN BLANK (a common "empty" trick).
+ */
+const VISIBLE = /[^\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{M}\u2800]/u;
+
+/** Whether `text` has at least one visible character. */
+export function hasVisibleCharacter(text: string): boolean {
+  return VISIBLE.test(text);
+}
+
+/**
+ * Where an HTML parser leaves plain text: the tokenizer's data state reads "<" as the start of
+ * markup only when the next character is an ASCII letter (a start tag), "/" (an end tag, or a
+ * bogus comment), "!" (a comment, doctype or CDATA) or "?" (a processing instruction, read as a
+ * bogus comment). Any other "<" (before a space, a digit, "=", "<", the end) and every ">" are
+ * text. So `Rates: a < b and c > d` and `I <3 news` are plain text, while `a <b and c> d` is
+ * markup, exactly as a browser would render it: a <b> element with attributes "and" and "c".
+ */
+const MARKUP = /<[A-Za-z/!?]/;
+
+/** Whether `text` would be read as HTML markup (a tag, end tag, comment, doctype or PI). */
+export function looksLikeMarkup(text: string): boolean {
+  return MARKUP.test(text);
 }
 
 export type Direction = 'rtl' | 'ltr';

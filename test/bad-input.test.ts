@@ -24,6 +24,16 @@ const PUBLISH_CASES: Case[] = [
   { name: 'missing headline', body: json({ urgency: 1 }), status: 400, code: 'VALIDATION_FAILED', field: 'headline' },
   { name: 'empty headline', body: json({ headline: '   ' }), status: 400, code: 'VALIDATION_FAILED', field: 'headline' },
   { name: 'headline of only bidi controls', body: json({ headline: '\u202E\u2066\u2069\u202C' }), status: 400, code: 'VALIDATION_FAILED', field: 'headline' },
+  { name: 'headline of only zero-width characters', body: json({ headline: '\u200b\u200c\u200d\u2060' }), status: 400, code: 'VALIDATION_FAILED', field: 'headline' },
+  { name: 'headline of only combining marks and spaces', body: json({ headline: ' \u0301 \u064b ' }), status: 400, code: 'VALIDATION_FAILED', field: 'headline' },
+  { name: 'headline of Hangul fillers and a braille blank', body: json({ headline: '\u3164\u2800' }), status: 400, code: 'VALIDATION_FAILED', field: 'headline' },
+  { name: 'headline with a lone high surrogate', body: json({ headline: 'Breaking \ud800' }), status: 400, code: 'VALIDATION_FAILED', field: 'headline' },
+  { name: 'headline with a lone low surrogate (raw JSON escape)', body: '{"headline":"x\\udc00y"}', status: 400, code: 'VALIDATION_FAILED', field: 'headline' },
+  { name: 'source of only zero-width characters', body: json({ headline: 'x', by: '\u200b\u2060' }), status: 400, code: 'VALIDATION_FAILED', field: 'by' },
+  { name: 'section with a lone surrogate', body: json({ headline: 'x', section: 'World\udfff' }), status: 400, code: 'VALIDATION_FAILED', field: 'section' },
+  { name: 'end tag', body: json({ headline: 'closing </p> only' }), status: 400, code: 'VALIDATION_FAILED', field: 'headline' },
+  { name: 'doctype', body: json({ headline: '<!DOCTYPE html> news' }), status: 400, code: 'VALIDATION_FAILED', field: 'headline' },
+  { name: 'tag-like "a <b and c> d" (a browser reads a <b> tag)', body: json({ headline: 'a <b and c> d' }), status: 400, code: 'VALIDATION_FAILED', field: 'headline' },
   { name: 'headline too long', body: json({ headline: 'x'.repeat(281) }), status: 400, code: 'VALIDATION_FAILED', field: 'headline' },
   { name: 'headline as a number', body: json({ headline: 42 }), status: 400, code: 'VALIDATION_FAILED', field: 'headline' },
   { name: 'script tag', body: json({ headline: '<script>alert(1)</script>' }), status: 400, code: 'VALIDATION_FAILED', field: 'headline' },
@@ -73,6 +83,33 @@ describe.each(ENGINES)('bad input on the %s engine', (kind) => {
     const res = await server.publish(channel, { headline: '\u202Bعاجل\u202C: \u2067سو-57\u2069 \u200Fوصل\u200E \u061C3 غارات\u202E' });
     expect(res.status).toBe(201);
     expect((await res.json()).data.headline.headline).toBe('عاجل: سو-57 \u200Fوصل\u200E \u061C3 غارات');
+  });
+
+  it.each([
+    'Rates: a < b and c > d today',
+    'I <3 news',
+    'Inflation <= 2% -> markets >> up',
+  ])('accepts "<" and ">" that are not markup: %s', async (headline) => {
+    const channel = server.channel();
+    const res = await server.publish(channel, { headline });
+    expect(res.status).toBe(201);
+    expect((await res.json()).data.headline.headline).toBe(headline);
+    const live = await (await server.api(`/api/v1/channels/${channel}/headlines`, { key: '' })).json();
+    expect(live.data.headlines.map((h: { headline: string }) => h.headline)).toEqual([headline]);
+  });
+
+  it('refuses a correction to an invisible or ill-formed headline and keeps the old version', async () => {
+    const channel = server.channel();
+    const { data } = await (await server.publish(channel, { headline: 'Original' })).json();
+    for (const headline of ['\u200b\u200d', 'Fixed \ud800']) {
+      const res = await server.api(`/api/v1/headlines/${data.headline.uri}`, { method: 'PATCH', body: json({ headline, edNote: 'fix' }) });
+      expect(res.status).toBe(400);
+      const problem = await res.json();
+      expect(problem).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(problem.errors.map((e: { field: string }) => e.field)).toContain('headline');
+    }
+    const live = await (await server.api(`/api/v1/channels/${channel}/headlines`, { key: '' })).json();
+    expect(live.data.headlines.map((h: { headline: string; version: number }) => [h.headline, h.version])).toEqual([['Original', data.headline.version]]);
   });
 
   it('normalises to NFC and collapses whitespace', async () => {

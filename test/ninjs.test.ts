@@ -5,7 +5,7 @@ import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { useServer } from './helpers/app.js';
 
-const schema = JSON.parse(readFileSync(new URL('../../shared/ninjs/ninjs-schema-3.1.json', import.meta.url), 'utf8'));
+const schema = JSON.parse(readFileSync(new URL('./fixtures/ninjs/ninjs-schema-3.1.json', import.meta.url), 'utf8'));
 
 describe('ninjs', () => {
   const server = useServer('memory');

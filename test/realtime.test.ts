@@ -5,7 +5,7 @@ import type { Ack } from '../shared/protocol.js';
 import { ENGINES, useServer } from './helpers/app.js';
 import { Reader } from './helpers/reader.js';
 
-const SEED_TEXT = readFileSync(new URL('../../shared/seed/000_a389e3fb7474a027.txt', import.meta.url), 'utf8').split('\n')[0]!;
+const SEED_TEXT = readFileSync(new URL('./fixtures/seed/000_a389e3fb7474a027.txt', import.meta.url), 'utf8').split('\n')[0]!;
 
 describe.each(ENGINES)('realtime on the %s engine', (kind) => {
   const server = useServer(kind);

@@ -2,6 +2,13 @@
  * The widget's styles, adopted as a constructable stylesheet (no <style> element, no style
  * attribute), so it renders styled under a CSP without 'unsafe-inline'. Themable through the
  * --news-ticker-* custom properties and ::part().
+ *
+ * Long words: every item has overflow-wrap:anywhere, so an unbroken word (a 280-character one)
+ * breaks where it would overflow and no longer sets the item's minimum width. In list, rotate and
+ * reduced-motion modes an item is as wide as the widget and wraps inside it. The moving strip is
+ * one line by design and runs past the visible area (clipped by .viewport); there an item grows
+ * with its text up to --news-ticker-item-max-width (default 100em, about 200 Latin characters, so
+ * real headlines stay on one line) and wraps within that width beyond it.
  */
 export const css = `
 :host{display:block;contain:content;font:var(--news-ticker-font,inherit);font-size:var(--news-ticker-font-size,1rem);color:var(--news-ticker-color,#111);background:var(--news-ticker-background,#fff);border:var(--news-ticker-border,1px solid #ddd)}
@@ -13,7 +20,8 @@ export const css = `
 .viewport{flex:1;min-width:0;overflow:hidden}
 .track{display:flex;width:max-content;will-change:transform}
 ul{display:flex;list-style:none;margin:0;padding:0}
-.item{display:flex;align-items:baseline;gap:.5em;white-space:nowrap;padding-inline-end:var(--news-ticker-gap,3em)}
+.item{display:flex;align-items:baseline;gap:.5em;box-sizing:border-box;max-width:var(--news-ticker-item-max-width,100em);overflow-wrap:anywhere;padding-inline-end:var(--news-ticker-gap,3em)}
+.label,.time{white-space:nowrap}
 a{color:inherit;text-decoration:none}
 a:hover{text-decoration:underline}
 :focus-visible{outline:2px solid var(--news-ticker-focus,#1a5fd0);outline-offset:2px}
@@ -30,7 +38,8 @@ button{font:inherit;line-height:1;min-width:2em;min-height:2em;cursor:pointer;co
 .list .label{margin-inline-end:.5em}
 .list .time{display:block}
 .list .item:last-child{border:0}
-.one .item,.list .item{white-space:normal;padding-inline-end:0}
+.one .track{display:block;width:auto}
+.one .item,.list .item{max-width:none;padding-inline-end:0}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;
 
