@@ -65,7 +65,7 @@ describe('<news-ticker> pause holds updates', () => {
     await publish(channel, 'Bravo arrives while paused');
     await waitForMore(page, '2 new');
     expect(await shown(page)).toEqual(['Alpha headline before the pause']);
-    const more = page.locator('news-ticker').getByRole('button', { name: 'Show 2 new or updated headlines' });
+    const more = page.locator('news-ticker').getByRole('button', { name: '2 new: show the new or updated headlines' });
     expect(await more.isVisible()).toBe(true);
 
     // Activating the control shows what waited; the ticker stays paused; focus goes to the pause button.
