@@ -197,7 +197,7 @@ export class NewsTicker extends HTMLElement {
   private refresh(flush = false): void {
     const client = this.client;
     const all = client ? this.channels().flatMap((c) => client.headlines(c)) : [...this.previewed];
-    const held = this.userPaused && !flush;
+    const held = this.userPaused && !flush && !!client; // a preview shows the draft as it is typed
     const gone = this.hold.update(fairOrder(all, this.num('max', 30), Date.now()), new Set(all.map((h) => h.uri)), held);
     this.headlines = this.hold.shown;
     const fresh = client ? all.filter((h) => !this.seen.has(h.uri) && this.primed.has(h.channel)) : [];
