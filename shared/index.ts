@@ -5,3 +5,4 @@ export * from './events.js';
 export * from './errors.js';
 export * from './protocol.js';
 export * from './scopes.js';
+export * from './order.js';

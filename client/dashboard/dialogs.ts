@@ -1,5 +1,5 @@
 /**
- * Modal questions, on native <dialog> (focus kept inside, Escape cancels, focus returns to the
+ * Modal questions, on native <dialog> (Tab kept inside by trapTab, Escape cancels, focus returns to the
  * button that opened it): the flash confirmation, a reason for a hold or a kill, a new expiry.
  */
 import { LIMITS } from '../../shared/headline.js';
@@ -7,12 +7,35 @@ import type { ExpiryPreset } from './compose-model.js';
 import { byId, showError } from './dom.js';
 import { formatList, t, type MessageKey } from './i18n.js';
 
+/** What Tab reaches inside `root`: enabled, rendered, and of a radio group only its checked radio. */
+function tabbables(root: HTMLElement): HTMLElement[] {
+  return [...root.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, [tabindex]')].filter((el) =>
+    el.tabIndex >= 0 && !(el as HTMLButtonElement).disabled && el.getClientRects().length > 0
+    && !(el instanceof HTMLInputElement && el.type === 'radio' && !el.checked && root.querySelector(`input[name="${CSS.escape(el.name)}"]:checked`)));
+}
+
+/** Keeps Tab and Shift+Tab inside an open modal dialog (Chromium lets them reach the browser's own UI). */
+function trapTab(this: HTMLDialogElement, e: KeyboardEvent): void {
+  if (e.key !== 'Tab') return;
+  const list = tabbables(this);
+  const first = list[0];
+  const last = list[list.length - 1];
+  const active = document.activeElement;
+  const inside = active instanceof Node && this.contains(active) && active !== this;
+  const wrap = e.shiftKey ? (!inside || active === first) && last : (!inside || active === last) && first;
+  if (!wrap) return;
+  e.preventDefault();
+  wrap.focus();
+}
+
 function open(dialog: HTMLDialogElement): Promise<string> {
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
   return new Promise((resolve) => {
     const uri = opener?.closest<HTMLElement>('[data-uri]')?.dataset.uri;
     const action = opener?.dataset.action;
+    dialog.addEventListener('keydown', trapTab);
     dialog.addEventListener('close', () => {
+      dialog.removeEventListener('keydown', trapTab);
       resolve(dialog.returnValue);
       // The desk may have re-rendered meanwhile: find the same button of the same headline.
       const again = opener?.isConnected || !uri || !action ? opener

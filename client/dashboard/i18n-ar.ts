@@ -5,6 +5,8 @@ export const ar: Record<MessageKey, string> = {
   'app.title': 'لوحة غرفة الأخبار',
   'lang.switch': 'English',
   'lang.switchLabel': 'Switch the interface to English',
+  'skip.signin': 'انتقل إلى تسجيل الدخول',
+  'skip.compose': 'انتقل إلى تحرير خبر',
   'signin.title': 'تسجيل الدخول',
   'signin.key': 'مفتاح الواجهة البرمجية (API)',
   'signin.hint': 'يُحفظ المفتاح في تبويب المتصفح هذا فقط (تخزين الجلسة) ولا يوضع في أي عنوان.',

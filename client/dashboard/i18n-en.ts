@@ -3,6 +3,8 @@ export const en = {
   'app.title': 'Newsroom dashboard',
   'lang.switch': 'العربية',
   'lang.switchLabel': 'Switch the interface to Arabic',
+  'skip.signin': 'Skip to sign in',
+  'skip.compose': 'Skip to the composer',
   'signin.title': 'Sign in',
   'signin.key': 'API key',
   'signin.hint': 'The key is kept in this browser tab only (session storage) and never put in an address.',

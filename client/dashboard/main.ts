@@ -12,7 +12,16 @@ import { errorMessage, initialLanguage, onLanguageChange, setLanguage, t, uiLang
 import { ReachStore } from './reach.js';
 import { signIn, signOut, storedKey, type Session } from './session.js';
 
+/** Points the skip link at the first field of what is shown (the key, then the headline). */
+function skipTo(id: string, key: 'skip.signin' | 'skip.compose'): void {
+  const skip = byId<HTMLAnchorElement>('skip');
+  skip.href = `#${id}`;
+  skip.dataset.i18n = key;
+  skip.textContent = t(key);
+}
+
 function startWorkspace(session: Session): void {
+  skipTo('f-headline', 'skip.compose');
   byId('signin').hidden = true;
   byId('workspace').hidden = false;
   const who = byId('who');
@@ -57,6 +66,13 @@ async function trySignIn(key: string): Promise<void> {
 
 function boot(): void {
   setLanguage(initialLanguage());
+  // Focus the target itself (a fragment alone may only scroll to it).
+  byId<HTMLAnchorElement>('skip').addEventListener('click', (e) => {
+    const target = document.getElementById(new URL(byId<HTMLAnchorElement>('skip').href).hash.slice(1));
+    if (!target) return;
+    e.preventDefault();
+    target.focus();
+  });
   byId('lang-toggle').addEventListener('click', () => {
     setLanguage(uiLanguage() === 'ar' ? 'en' : 'ar');
   });

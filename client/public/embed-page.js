@@ -15,4 +15,8 @@ const dir = params.get('dir');
 if (lang) document.documentElement.lang = lang;
 if (dir === 'rtl' || dir === 'ltr') document.documentElement.dir = dir;
 else if (lang && /^(ar|fa|he|ur)\b/.test(lang)) document.documentElement.dir = 'rtl';
-document.body.append(ticker);
+// One main landmark with a heading (the label, or "Latest headlines" in the page language).
+const title = params.get('label') || (document.documentElement.dir === 'rtl' || /^ar\b/.test(lang ?? '') ? 'آخر الأخبار' : 'Latest headlines');
+document.getElementById('embed-title').textContent = title;
+document.title = title;
+document.getElementById('main').append(ticker);

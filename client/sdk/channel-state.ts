@@ -5,15 +5,22 @@
  */
 import { applyEvent, compareNewestFirst, formatCursor, parseCursor, type TickerEvent } from '../../shared/events.js';
 import type { Headline } from '../../shared/headline.js';
+import { fairOrder } from '../../shared/order.js';
 import type { Snapshot } from '../../shared/protocol.js';
 
 export type ApplyResult = 'changed' | 'unchanged' | 'duplicate' | 'gap';
 
-/** What is persisted per channel so a reload resumes: the cursor and the live set at it. */
+/**
+ * What is persisted per channel so a reload resumes: the cursor and, of the live set at it, the
+ * headlines a ticker can show (the first `keep` in ticker order), within `SAVE_LIMIT` characters.
+ */
 export interface SavedChannel {
   cursor: string;
   headlines: Headline[];
 }
+
+/** The most characters one channel's saved state takes in storage. @default 16000 */
+export const SAVE_LIMIT = 16_000;
 
 export class ChannelState {
   readonly live = new Map<string, Headline>();
@@ -71,9 +78,17 @@ export class ChannelState {
     return next;
   }
 
-  save(): SavedChannel | undefined {
+  save(now: number, keep: number, limit = SAVE_LIMIT): SavedChannel | undefined {
     const cursor = this.cursor;
-    return cursor ? { cursor, headlines: [...this.live.values()] } : undefined;
+    if (!cursor) return undefined;
+    const headlines: Headline[] = [];
+    let size = cursor.length + 32;
+    for (const h of fairOrder(this.live.values(), keep, now)) {
+      size += JSON.stringify(h).length + 1;
+      if (size > limit) break;
+      headlines.push(h);
+    }
+    return { cursor, headlines };
   }
 
   /** Restores a saved position; anything malformed is ignored (the server then sends a snapshot). */

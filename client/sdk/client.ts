@@ -44,6 +44,8 @@ export interface TickerClientOptions {
 interface Entry {
   state: ChannelState;
   refs: number;
+  /** How many headlines to save: the most any follower shows. */
+  keep: number;
   resyncing: boolean;
 }
 
@@ -86,8 +88,12 @@ export class TickerClient {
     return !!this.channels.get(channel)?.state.cursor;
   }
 
-  /** Follows a channel until the returned function is called (reference-counted). */
-  follow(channel: string): () => void {
+  /**
+   * Follows a channel until the returned function is called (reference-counted). `keep`: how
+   * many headlines the follower shows, so at most that many (the largest of all followers) are
+   * saved for the next page load.
+   */
+  follow(channel: string, keep = 30): () => void {
     // An invalid name would make every subscribe of this shared connection fail: refuse it here.
     if (!CHANNEL_PATTERN.test(channel)) return () => undefined;
     let entry = this.channels.get(channel);
@@ -95,12 +101,13 @@ export class TickerClient {
       const state = new ChannelState(channel);
       state.restore(this.store.load(channel));
       state.expire(this.clock.now());
-      entry = { state, refs: 0, resyncing: false };
+      entry = { state, refs: 0, keep, resyncing: false };
       this.channels.set(channel, entry);
       if (this.socket?.connected) this.subscribe([entry]);
       this.scheduleExpiry();
     }
     entry.refs++;
+    entry.keep = Math.max(entry.keep, keep);
     this.ensureSocket();
     let done = false;
     return () => {
@@ -226,7 +233,8 @@ export class TickerClient {
     this.clock.clearTimeout(this.timers.save);
     this.timers.save = undefined;
     for (const channel of this.dirty) {
-      const saved = this.channels.get(channel)?.state.save();
+      const entry = this.channels.get(channel);
+      const saved = entry?.state.save(this.clock.now(), entry.keep);
       if (saved) this.store.save(channel, saved);
     }
     this.dirty.clear();

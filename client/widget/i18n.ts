@@ -16,16 +16,22 @@ export interface UiStrings {
   reconnecting: string;
   empty: string;
   region: string;
+  /** The visible "N new" control, its name, and the prefix of a removal announced while paused. */
+  more: string;
+  moreLabel: string;
+  removed: string;
 }
 
 const UI: Record<string, UiStrings> = {
   en: {
     pause: 'Pause ticker', previous: 'Previous headline', next: 'Next headline', connecting: 'Connecting…',
     reconnecting: 'Reconnecting…', empty: 'No headlines right now', region: 'Latest headlines',
+    more: '{n} new', moreLabel: '{n} new: show the new or updated headlines', removed: 'Removed',
   },
   ar: {
     pause: 'إيقاف الشريط مؤقتًا', previous: 'الخبر السابق', next: 'الخبر التالي', connecting: 'جارٍ الاتصال…',
     reconnecting: 'جارٍ إعادة الاتصال…', empty: 'لا أخبار عاجلة الآن', region: 'آخر الأخبار',
+    more: 'جديد ({n})', moreLabel: 'جديد ({n}): عرض الأخبار الجديدة أو المحدّثة', removed: 'حُذف',
   },
 };
 

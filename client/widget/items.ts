@@ -1,5 +1,6 @@
 /** Builds and updates one headline's <li>. Text only through textContent; links only http(s). */
 import type { Headline } from '../../shared/headline.js';
+import { isUrgent } from '../../shared/order.js';
 import { isHttpUrl, stripBidiControls } from '../../shared/text.js';
 import { clockTime, relativeTime, urgentLabel, type TimeOptions } from './i18n.js';
 
@@ -21,7 +22,7 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, part: string, text?: 
   return node;
 };
 
-export const isUrgent = (h: Headline): boolean => h.urgency <= 2;
+export { isUrgent };
 
 /** Creates or updates `li` in place for `h` (a correction keeps the element, only its text changes). */
 export function renderItem(h: Headline, ctx: ItemContext, li: HTMLLIElement = el('li', 'item')): HTMLLIElement {
@@ -62,9 +63,4 @@ export function renderItem(h: Headline, ctx: ItemContext, li: HTMLLIElement = el
   const time = li.lastElementChild as HTMLTimeElement;
   time.textContent = ctx.relative ? relativeTime(h.firstCreated, ctx.now, h.language, ctx.time) : clockTime(h.firstCreated, h.language, ctx.time);
   return li;
-}
-
-/** Urgent (flash, bulletin) first, then newest first. */
-export function tickerOrder(a: Headline, b: Headline): number {
-  return Number(isUrgent(b)) - Number(isUrgent(a)) || b.firstCreated.localeCompare(a.firstCreated) || b.uri.localeCompare(a.uri);
 }

@@ -8,7 +8,9 @@
 import type { Headline } from '../../shared/headline.js';
 import { sharedClient, type ConnectionStatus, type TickerClient } from '../sdk/index.js';
 import { uiStrings, urgentLabel, type UiStrings } from './i18n.js';
-import { isUrgent, renderItem, tickerOrder, type ItemContext } from './items.js';
+import { fairOrder } from '../../shared/order.js';
+import { Hold } from './hold.js';
+import { isUrgent, renderItem, type ItemContext } from './items.js';
 import { keepOnly, Marquee, reconcile } from './marquee.js';
 import { adoptStyles } from './news-ticker.styles.js';
 
@@ -39,6 +41,7 @@ export class NewsTicker extends HTMLElement {
   private readonly statusText = make('span', 'status');
   private readonly controls = make('div', 'controls');
   private readonly pauseButton = make('button', 'pause');
+  private readonly moreButton = make('button', 'more');
   private readonly prevButton = make('button', 'prev');
   private readonly nextButton = make('button', 'next');
   private readonly announcer = make('div', 'sr', 'announcer');
@@ -49,6 +52,7 @@ export class NewsTicker extends HTMLElement {
   private releases: (() => void)[] = [];
   private readonly items = new Map<string, HTMLLIElement>();
   private headlines: Headline[] = [];
+  private readonly hold = new Hold();
   private previewed: Headline[] = [];
   /** The strip's order in scroll mode (new headlines join where they enter next). */
   private order: string[] = [];
@@ -67,7 +71,7 @@ export class NewsTicker extends HTMLElement {
     super();
     const root = this.attachShadow({ mode: 'open' });
     adoptStyles(root);
-    this.pauseButton.type = this.prevButton.type = this.nextButton.type = 'button';
+    this.pauseButton.type = this.moreButton.type = this.prevButton.type = this.nextButton.type = 'button';
     this.pauseButton.setAttribute('aria-pressed', 'false');
     this.prevButton.textContent = '‹';
     this.nextButton.textContent = '›';
@@ -76,12 +80,21 @@ export class NewsTicker extends HTMLElement {
     this.base.setAttribute('role', 'region');
     this.track.append(this.group);
     this.viewport.append(this.track);
-    this.controls.append(this.pauseButton, this.prevButton, this.nextButton);
+    this.controls.append(this.pauseButton, this.moreButton, this.prevButton, this.nextButton);
     this.base.append(this.heading, this.viewport, this.statusText, this.controls, this.announcer);
     root.append(this.base);
     this.pauseButton.addEventListener('click', () => this.setPaused(!this.userPaused));
-    this.prevButton.addEventListener('click', () => this.step(-1));
-    this.nextButton.addEventListener('click', () => this.step(1));
+    this.moreButton.addEventListener('click', () => {
+      this.refresh(true);
+      this.pauseButton.focus();
+    });
+    // Stepping under reduced motion is reading: it holds updates like the pause button.
+    const stepper = (delta: number) => () => {
+      if (this.reduced.matches) this.setPaused(true);
+      this.step(delta);
+    };
+    this.prevButton.addEventListener('click', stepper(-1));
+    this.nextButton.addEventListener('click', stepper(1));
     this.base.addEventListener('pointerenter', () => this.hover(true));
     this.base.addEventListener('pointerleave', () => this.hover(false));
     this.base.addEventListener('focusin', () => this.setFocused(true));
@@ -103,7 +116,7 @@ export class NewsTicker extends HTMLElement {
     if (this.isConnected) this.refresh();
   }
 
-  /** Whether the reader paused the ticker with the button. */
+  /** Whether the reader paused the ticker (its button, or stepping under reduced motion): it then holds updates. */
   get paused(): boolean {
     return this.userPaused;
   }
@@ -158,7 +171,7 @@ export class NewsTicker extends HTMLElement {
     this.client = client;
     const mine = new Set(this.channels());
     if (client) {
-      for (const channel of mine) this.releases.push(client.follow(channel));
+      for (const channel of mine) this.releases.push(client.follow(channel, this.num('max', 30)));
       this.releases.push(
         client.on('change', (channel) => void (mine.has(channel) && this.refresh())),
         client.on('status', () => this.status()),
@@ -176,21 +189,50 @@ export class NewsTicker extends HTMLElement {
   }
 
   /**
-   * Merges the channels' live sets (a preview takes its own headlines); announces headlines that
-   * are new since the channel was primed (a preview announces nothing).
+   * Merges the channels' live sets (a preview takes its own headlines) in the fair order; announces
+   * headlines that are new since the channel was primed (a preview announces nothing). While
+   * paused it holds what is shown (see Hold) and announces only the removal of a headline in
+   * view; `flush` shows what waits.
    */
-  private refresh(): void {
+  private refresh(flush = false): void {
     const client = this.client;
     const all = client ? this.channels().flatMap((c) => client.headlines(c)) : [...this.previewed];
-    this.headlines = all.sort(tickerOrder).slice(0, this.num('max', 30));
+    const held = this.userPaused && !flush && !!client; // a preview shows the draft as it is typed
+    const gone = this.hold.update(fairOrder(all, this.num('max', 30), Date.now()), new Set(all.map((h) => h.uri)), held);
+    this.headlines = this.hold.shown;
     const fresh = client ? all.filter((h) => !this.seen.has(h.uri) && this.primed.has(h.channel)) : [];
     this.seen = new Set(all.map((h) => h.uri)); // only what is live: memory stays bounded
     // A channel is primed once its first state (snapshot or saved) is in: later arrivals are news.
     for (const c of this.channels()) if (client?.ready(c)) this.primed.add(c);
-    if (fresh[0]) this.announcer.lang = fresh[0].language;
-    if (fresh.length) this.announcer.textContent = fresh.map((h) => (isUrgent(h) ? `${urgentLabel(h.language)}: ${h.headline}` : h.headline)).join(' — ');
+    const removed = this.ui.removed;
+    const say = held ? gone.filter((h) => this.inView(h.uri)).map((h) => `${removed}: ${h.headline}`)
+      : fresh.map((h) => (isUrgent(h) ? `${urgentLabel(h.language)}: ${h.headline}` : h.headline));
+    const first = (held ? gone : fresh)[0];
+    if (say.length && first) {
+      this.announcer.lang = first.language;
+      this.announcer.textContent = say.join(' — ');
+    }
     this.render(false);
+    this.counter();
     this.status();
+  }
+
+  /** Whether a headline (or one of its loop copies) is on screen inside the viewport. */
+  private inView(uri: string): boolean {
+    const view = this.viewport.getBoundingClientRect();
+    return [...this.track.querySelectorAll<HTMLElement>(`li[data-uri="${CSS.escape(uri)}"]`)].some((li) => {
+      const r = li.getBoundingClientRect();
+      return !li.hidden && r.width > 0 && r.right > view.left && r.left < view.right && r.bottom > 0 && r.top < innerHeight;
+    });
+  }
+
+  /** The "N new" control: shown while headlines wait behind a pause. */
+  private counter(): void {
+    const n = String(this.hold.waiting);
+    const ui = this.ui;
+    this.moreButton.hidden = !this.hold.waiting;
+    this.moreButton.textContent = ui.more.replace('{n}', n);
+    this.moreButton.setAttribute('aria-label', ui.moreLabel.replace('{n}', n));
   }
 
   private context(): ItemContext {
@@ -238,15 +280,13 @@ export class NewsTicker extends HTMLElement {
     this.base.className = `base ${mode}${oneAtATime ? ' one' : ''}`;
     this.index = Math.min(this.index, Math.max(0, this.headlines.length - 1));
     this.order.forEach((uri, i) => void (this.items.get(uri)!.hidden = oneAtATime && i !== this.index));
-    this.pauseButton.hidden = mode === 'list' || reduced;
     this.prevButton.hidden = this.nextButton.hidden = !oneAtATime;
-    this.controls.hidden = mode === 'list';
     if (scrolling && this.isConnected) this.marquee.layout(this.group, rtl, this.num('speed', 60), anchor);
     else {
       this.marquee.stop();
       keepOnly(this.track, this.group);
     }
-    if (mode === 'list') this.timers.clock ??= window.setInterval(() => this.render(false), 30_000);
+    if (mode === 'list') this.timers.clock ??= window.setInterval(() => this.userPaused || this.render(false), 30_000);
     else this.timers.clock = void clearInterval(this.timers.clock);
     this.motion();
   }
@@ -264,6 +304,8 @@ export class NewsTicker extends HTMLElement {
     this.userPaused = paused;
     this.pauseButton.setAttribute('aria-pressed', String(paused));
     this.pauseButton.setAttribute('aria-label', this.ui.pause);
+    if (paused) this.counter();
+    else this.refresh();
     this.motion();
   }
 

@@ -1,3 +1,5 @@
+import { holdCss } from './news-ticker.hold-styles.js';
+
 /**
  * The widget's styles, adopted as a constructable stylesheet (no <style> element, no style
  * attribute), so it renders styled under a CSP without 'unsafe-inline'. Themable through the
@@ -50,14 +52,14 @@ export function adoptStyles(root: ShadowRoot): void {
   if ('adoptedStyleSheets' in root && typeof CSSStyleSheet.prototype.replaceSync === 'function') {
     if (!sheet) {
       sheet = new CSSStyleSheet();
-      sheet.replaceSync(css);
+      sheet.replaceSync(css + holdCss);
     }
     root.adoptedStyleSheets = [sheet];
   } else {
     // Browsers without constructable stylesheets (older Safari): a <style> element, which a
     // strict CSP would block; they are outside the supported set.
     const style = document.createElement('style');
-    style.textContent = css;
+    style.textContent = css + holdCss;
     root.append(style);
   }
 }
