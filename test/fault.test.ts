@@ -223,5 +223,5 @@ describe('a command sent and not answered', () => {
     } finally {
       admin.disconnect();
     }
-  }, 30_000);
+  }, 60_000);
 });

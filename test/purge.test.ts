@@ -93,7 +93,7 @@ describe.each(ENGINES)('kill and hold purge public surfaces on the %s engine', (
     const revalidate = await fetch(`${server.url}/api/v1/headlines/${uri}`, { headers: { 'if-none-match': '"2"' } });
     expect(revalidate.status).toBe(404);
     reader?.disconnect();
-  });
+  }, 90_000);
 
   it('a held headline: no public copy while held; after release the released version shows again', async () => {
     const api = apiClient(server.url);
@@ -124,7 +124,7 @@ describe.each(ENGINES)('kill and hold purge public surfaces on the %s engine', (
     expect(fromStart.mode).toBe('events');
     expect((fromStart.received as TickerEvent[]).map((e) => e.headline?.headline)).toEqual([undefined, undefined, undefined, 'HOLDME Larkspur second draft']);
     reader.disconnect();
-  });
+  }, 90_000);
 
   it('readers subscribing with old cursors while the kill commits: a catch-up that contains the kill carries no text', async () => {
     const api = apiClient(server.url);
@@ -144,7 +144,7 @@ describe.each(ENGINES)('kill and hold purge public surfaces on the %s engine', (
       for (const { received } of await Promise.all(late)) expect(JSON.stringify(received)).not.toContain('Quillfeather');
       reader?.disconnect();
     }
-  });
+  }, 90_000);
 });
 
 describe('kill across processes on Redis', () => {
@@ -173,5 +173,5 @@ describe('kill across processes on Redis', () => {
     await expectPurged(b, channel, uri, before);
     await expectPurged(a, channel, uri, before);
     readerB.disconnect();
-  });
+  }, 120_000);
 });
