@@ -135,7 +135,7 @@ describe.each(['memory'] as const)('fuzz, in process, %s engine', (kind) => {
     report(kind, result, emits);
     expect(result.packets).toBeGreaterThanOrEqual(500);
     await readerStillServed(server.url);
-  }, 120_000);
+  }, 180_000);
 });
 
 describe('fuzz, a server process on Redis', () => {
@@ -143,8 +143,8 @@ describe('fuzz, a server process on Redis', () => {
   let proc: ServerProcess;
   beforeAll(async () => {
     redis = await startRedis();
-    proc = await startServerProcess({ REDIS_URL: redis.url, REDIS_PREFIX: `f${randomBytes(3).toString('hex')}` });
-  }, 60_000);
+    proc = await startServerProcess({ REDIS_URL: redis.url, REDIS_PREFIX: `f${randomBytes(3).toString('hex')}` }, 80_000);
+  }, 90_000);
   afterAll(async () => {
     await proc?.kill();
     await redis?.stop();
@@ -160,5 +160,5 @@ describe('fuzz, a server process on Redis', () => {
     // Nothing reached the process guard or a handler's catch-all (pino levels 50 error, 60 fatal).
     const bad = proc.output().split('\n').filter((l) => /"level":(50|60)/.test(l));
     expect(bad).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 });
