@@ -48,7 +48,7 @@ describe('limits with the production defaults (memory engine)', () => {
     const read = await server.api(`/api/v1/channels/${ar}/headlines`, { key: '' });
     expect(read.status).toBe(200);
     expect(read.headers.get('ratelimit-policy')).toBe('"read";q=1200;w=60');
-  });
+  }, 60_000);
 
   it('lets a flash crowd of 200 readers behind one address connect', async () => {
     const outcomes = await Promise.all(Array.from({ length: 200 }, () => tryConnect(server.url)));
@@ -114,7 +114,7 @@ describe('limits shared by two processes on one Redis', () => {
     // One after the other: two cold starts at once can outlast the start timeout on a busy machine.
     a = await startServerProcess(env);
     b = await startServerProcess(env);
-  }, 90_000);
+  }, 150_000);
   afterAll(async () => {
     await Promise.all([a?.kill(), b?.kill()]);
     await redis?.stop();
