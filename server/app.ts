@@ -23,6 +23,8 @@ import { createMetrics, type Metrics } from './ops/metrics.js';
 import { startReaderReports, startScheduler } from './ops/scheduler.js';
 import { ChannelHub } from './realtime/hub.js';
 import { createGateway, type Gateway } from './realtime/gateway.js';
+import { isNinjsRequest, ninjsPublishHandler } from './formats/ninjs-http.js';
+import { SourcedPublisher } from './formats/sourced.js';
 
 export interface AppDeps {
   config: Config;
@@ -112,7 +114,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
   api.get('/me', keys.authenticate(), (req, res) => void res.json({ data: req.principal }));
   api.get('/readers', async (_req, res) => void res.json({ data: { channels: await engine.readerCounts() } }));
-  api.use(channelRoutes({ service, engine, hub, keys, requireJson }));
+  const sourced = new SourcedPublisher({ engine, service });
+  const ninjs = { accepts: isNinjsRequest, publish: ninjsPublishHandler({ engine, sourced }) };
+  api.use(channelRoutes({ service, engine, hub, keys, requireJson, ninjs }));
   api.use(headlineRoutes({ service, keys, requireJson }));
   api.use(notFound);
   app.use('/api/v1', api);
