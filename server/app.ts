@@ -25,6 +25,7 @@ import { ChannelHub } from './realtime/hub.js';
 import { createGateway, type Gateway } from './realtime/gateway.js';
 import { isNinjsRequest, ninjsPublishHandler } from './formats/ninjs-http.js';
 import { SourcedPublisher } from './formats/sourced.js';
+import { feedRoutes } from './feeds/out.js';
 
 export interface AppDeps {
   config: Config;
@@ -117,6 +118,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const sourced = new SourcedPublisher({ engine, service });
   const ninjs = { accepts: isNinjsRequest, publish: ninjsPublishHandler({ engine, sourced }) };
   api.use(channelRoutes({ service, engine, hub, keys, requireJson, ninjs }));
+  api.use(feedRoutes({ engine }));
   api.use(headlineRoutes({ service, keys, requireJson }));
   api.use(notFound);
   app.use('/api/v1', api);
