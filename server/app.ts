@@ -26,6 +26,8 @@ import { createGateway, type Gateway } from './realtime/gateway.js';
 import { isNinjsRequest, ninjsPublishHandler } from './formats/ninjs-http.js';
 import { SourcedPublisher } from './formats/sourced.js';
 import { feedRoutes } from './feeds/out.js';
+import { FeedIngest, startFeedPoller } from './feeds/ingest.js';
+import { feedAdminRoutes } from './feeds/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -104,7 +106,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   api.use((req, res, next) => {
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, If-Match, X-API-Key, X-Request-Id');
-    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PATCH, PUT, OPTIONS');
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PATCH, PUT, DELETE, OPTIONS');
     res.setHeader('Access-Control-Expose-Headers', 'ETag, Location, Idempotent-Replayed, X-Request-Id');
     if (req.method === 'OPTIONS') return void res.status(204).end();
     next();
@@ -119,6 +121,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const ninjs = { accepts: isNinjsRequest, publish: ninjsPublishHandler({ engine, sourced }) };
   api.use(channelRoutes({ service, engine, hub, keys, requireJson, ninjs }));
   api.use(feedRoutes({ engine }));
+  const feedIngest = new FeedIngest({ engine, sourced, logger });
+  api.use(feedAdminRoutes({ ingest: feedIngest, keys, requireJson }));
   api.use(headlineRoutes({ service, keys, requireJson }));
   api.use(notFound);
   app.use('/api/v1', api);
@@ -146,6 +150,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const gw = gateway;
   const stopScheduler = startScheduler(service, config.dueIntervalMs, logger);
   const stopReports = startReaderReports(reportReaders, READER_REPORT_MS, logger);
+  const stopFeeds = startFeedPoller(feedIngest, engine, processId, logger);
 
   return {
     config, httpServer, engine, service, hub, gateway: gw, metrics,
@@ -163,6 +168,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       draining = true;
       stopScheduler();
       stopReports();
+      stopFeeds();
       clearTimeout(reportSoon);
       await engine.reportReaders(processId, {}, 1).catch(() => undefined);
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));

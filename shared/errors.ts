@@ -23,6 +23,9 @@ export const ERRORS = {
   SHUTTING_DOWN: { status: 503, title: 'The server is shutting down; retry on another instance' },
   INTERNAL: { status: 500, title: 'Internal error' },
   UNKNOWN_EVENT: { status: 400, title: 'Unknown socket event' },
+  FEED_NOT_FOUND: { status: 404, title: 'No feed subscription with this id' },
+  FEED_URL_REFUSED: { status: 400, title: 'The feed URL is not allowed: only http(s), and no private or loopback addresses unless an admin allows them' },
+  WEBHOOK_NOT_FOUND: { status: 404, title: 'No webhook with this id' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -187,4 +187,8 @@ export class MemoryEngine implements Engine {
     this.leases.set(name, { owner, until: now + ttlMs });
     return true;
   }
+
+  async leaseRelease(name: string, owner: string): Promise<void> {
+    if (this.leases.get(name)?.owner === owner) this.leases.delete(name);
+  }
 }

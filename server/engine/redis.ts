@@ -252,7 +252,14 @@ export class RedisEngine implements Engine {
     const taken = await this.cmd.eval(LEASE, 1, this.key('lease', name), owner, ttlMs);
     return taken === 1;
   }
+
+  async leaseRelease(name: string, owner: string): Promise<void> {
+    await this.cmd.eval(LEASE_RELEASE, 1, this.key('lease', name), owner);
+  }
 }
+
+const LEASE_RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0`;
 
 /** Takes a free lease or renews one's own, atomically. */
 const LEASE = `local v = redis.call('GET', KEYS[1])

@@ -107,4 +107,6 @@ export interface Engine {
   listRange(name: string, limit: number): Promise<string[]>;
   /** Takes or renews a lease held by `owner` for `ttlMs`; false while another owner holds it. */
   lease(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Gives a lease back if `owner` still holds it. */
+  leaseRelease(name: string, owner: string): Promise<void>;
 }

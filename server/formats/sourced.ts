@@ -54,8 +54,14 @@ export interface SourcedOptions {
 
 const MAX_STEPS = 8;
 
+function withExpires(input: PublishInput, expires: string | undefined): PublishInput {
+  const { expires: _drop, ...rest } = input;
+  return expires ? { ...rest, expires } : rest;
+}
+
 export class SourcedPublisher {
   private readonly clock: () => Date;
+  private last = 0;
 
   constructor(private readonly deps: SourcedOptions) {
     this.clock = deps.clock ?? (() => new Date());
@@ -65,7 +71,10 @@ export class SourcedPublisher {
    * Brings headline `id` on `channel` to `input` with `status`: publishes it when new, else
    * holds, corrects, releases or retracts it as needed (each a new version), or does nothing.
    */
-  async apply(id: string, channel: string, input: PublishInput, status: PubStatus, note: string): Promise<SourcedResult> {
+  async apply(
+    id: string, channel: string, input: PublishInput, status: PubStatus, note: string,
+    options: { keepExpires?: boolean } = {},
+  ): Promise<SourcedResult> {
     const actions: SourcedAction[] = [];
     let cursor: string | undefined;
     let created = false;
@@ -86,7 +95,9 @@ export class SourcedPublisher {
         if (status === 'canceled' || actions.length) return { headline: doc, actions, created, ...(cursor ? { cursor } : {}) };
         throw new AppError('HEADLINE_FINAL', `the headline is ${doc.status}`);
       }
-      const next = this.nextStep(doc, input, status, note);
+      // A source's own expiry policy (feeds: "live for N minutes") is set once, at publish.
+      const wanted = options.keepExpires ? withExpires(input, doc.expires) : input;
+      const next = this.nextStep(doc, wanted, status, note);
       if (!next) return { headline: doc, actions, created, ...(cursor ? { cursor } : {}) };
       try {
         const result = await next.run(doc.version);
@@ -113,7 +124,10 @@ export class SourcedPublisher {
   }
 
   private async publishNew(id: string, channel: string, input: PublishInput): Promise<{ cursor?: string } | undefined> {
-    const mutation = t.publish(id, channel, input, this.clock());
+    // Strictly increasing within a process, so items published in one batch keep their order.
+    const at = Math.max(this.clock().getTime(), this.last + 1);
+    this.last = at;
+    const mutation = t.publish(id, channel, input, new Date(at));
     if (mutation.event) {
       try {
         mutation.doc.reach = (await this.deps.engine.readerCounts())[channel] ?? 0;
