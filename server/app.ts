@@ -28,6 +28,7 @@ import { SourcedPublisher } from './formats/sourced.js';
 import { feedRoutes } from './feeds/out.js';
 import { FeedIngest, startFeedPoller } from './feeds/ingest.js';
 import { feedAdminRoutes } from './feeds/routes.js';
+import { listRoutes, openApiRoutes } from './http/openapi.js';
 
 export interface AppDeps {
   config: Config;
@@ -44,6 +45,8 @@ export interface App {
   hub: ChannelHub;
   gateway: Gateway;
   metrics: Metrics;
+  /** Every route of the /api/v1 router, as [METHOD, path] (the OpenAPI test checks each is described). */
+  apiRoutes: [string, string][];
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(port?: number, host?: string): Promise<number>;
   /** Graceful stop: refuse new work, tell sockets to go elsewhere, finish in-flight requests. */
@@ -123,8 +126,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   api.use(feedRoutes({ engine }));
   const feedIngest = new FeedIngest({ engine, sourced, logger });
   api.use(feedAdminRoutes({ ingest: feedIngest, keys, requireJson }));
+  api.use(openApiRoutes());
   api.use(headlineRoutes({ service, keys, requireJson }));
   api.use(notFound);
+  const apiRoutes = listRoutes(api);
   app.use('/api/v1', api);
   app.use(staticRoutes());
   app.use(notFound);
@@ -153,7 +158,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const stopFeeds = startFeedPoller(feedIngest, engine, processId, logger);
 
   return {
-    config, httpServer, engine, service, hub, gateway: gw, metrics,
+    config, httpServer, engine, service, hub, gateway: gw, metrics, apiRoutes,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);

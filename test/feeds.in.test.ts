@@ -64,7 +64,7 @@ describe.each(ENGINES)('feeds in on the %s engine', (kind) => {
       const events = (await (await server.api(`/api/v1/channels/${channel}/events?limit=1000`, { key: '' })).json()).data.events;
       expect(events.filter((e: { type: string }) => e.type === 'published')).toHaveLength(published);
     }
-  });
+  }, 120_000);
 
   it('reads Arabic feeds right: declared encodings wrong or right, HTML and entities stripped, relative links resolved', async () => {
     await allowPrivate(true);
@@ -144,6 +144,7 @@ describe.each(ENGINES)('feeds in on the %s engine', (kind) => {
     // Allowed when connected, refused when polled after the admin turns it off: the connect-time check holds.
     await allowPrivate(true);
     const direct = await connect(server, { channel, url: `http://localhost:${port}/narro.rss`, pollSeconds: 3600 });
+    expect(await firstReport(server, direct.id)).toMatchObject({ status: 'ok', published: 1 });
     await allowPrivate(false);
     const before = feeds.requests.length;
     const report = (await (await server.api(`/api/v1/feeds/${direct.id}/poll`, { method: 'POST' })).json()).data as Report;

@@ -104,6 +104,8 @@ function requestOnce(url: URL, options: FetchOptions): Promise<{ status: number;
   return new Promise((resolve, reject) => {
     const req = client.request(url, {
       method: 'GET',
+      // A fresh connection each time: a kept-alive socket would skip the guarded lookup.
+      agent: false,
       lookup: guardedLookup(options.allowPrivate),
       timeout: options.timeoutMs ?? 10_000,
       headers: {
