@@ -29,6 +29,8 @@ import { feedRoutes } from './feeds/out.js';
 import { FeedIngest, startFeedPoller } from './feeds/ingest.js';
 import { feedAdminRoutes } from './feeds/routes.js';
 import { listRoutes, openApiRoutes } from './http/openapi.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { webhookRoutes } from './webhooks/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -126,6 +128,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   api.use(feedRoutes({ engine }));
   const feedIngest = new FeedIngest({ engine, sourced, logger });
   api.use(feedAdminRoutes({ ingest: feedIngest, keys, requireJson }));
+  const webhooks = new WebhookDispatcher({
+    engine, logger, processId, allowPrivate: async () => (await feedIngest.settings()).allowPrivateAddresses,
+    ...(config.webhookRetryMs ? { retryMs: config.webhookRetryMs } : {}),
+    ...(config.webhookTimeoutMs ? { timeoutMs: config.webhookTimeoutMs } : {}),
+  });
+  api.use(webhookRoutes({ webhooks, keys, requireJson }));
   api.use(openApiRoutes());
   api.use(headlineRoutes({ service, keys, requireJson }));
   api.use(notFound);
@@ -174,6 +182,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       stopScheduler();
       stopReports();
       stopFeeds();
+      webhooks.stop();
       clearTimeout(reportSoon);
       await engine.reportReaders(processId, {}, 1).catch(() => undefined);
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));

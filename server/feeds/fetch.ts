@@ -61,7 +61,7 @@ export async function checkHost(url: string, allowPrivate: boolean): Promise<voi
 }
 
 /** A lookup that refuses private addresses at connect time. */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
+export function guardedLookup(allowPrivate: boolean): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (err, list: LookupAddress[]) => {
       if (err) return callback(err, '', 0);

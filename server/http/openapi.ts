@@ -10,6 +10,7 @@ import {
   correctionInputSchema, expiryInputSchema, optionalReasonInputSchema, publishInputSchema, reasonInputSchema,
 } from '../../shared/index.js';
 import { feedInputSchema, feedSettingsSchema } from '../feeds/ingest.js';
+import { webhookInputSchema } from '../webhooks/schemas.js';
 import { actionOut, deskHeadlineOut, eventOut, headlineOut, ninjsActionOut, problemOut } from './openapi-schemas.js';
 import { renderReference } from './openapi-page.js';
 
@@ -70,6 +71,10 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/feeds/:id', summary: 'One feed and its last poll', tag: 'feeds', auth: 'admin', ok: { status: 200, description: 'Feed', schema: data(feedOut) }, errors: [401, 403, 404] },
   { method: 'delete', path: '/feeds/:id', summary: 'Disconnect a feed (its headlines stay)', tag: 'feeds', auth: 'admin', ok: { status: 204, description: 'Disconnected' }, errors: [401, 403, 404] },
   { method: 'post', path: '/feeds/:id/poll', summary: 'Poll a feed now', tag: 'feeds', auth: 'admin', ok: { status: 200, description: 'The poll report', schema: data(z.record(z.string(), z.unknown())) }, errors: [401, 403, 404] },
+  { method: 'post', path: '/webhooks', summary: 'Register a webhook endpoint for a channel and event types', tag: 'webhooks', auth: 'admin', body: webhookInputSchema, ok: { status: 201, description: 'Registered; the signing secret (whsec_…) is shown only here', schema: data(z.record(z.string(), z.unknown())) }, errors: [400, 401, 403] },
+  { method: 'get', path: '/webhooks', summary: 'Registered webhooks (without secrets)', tag: 'webhooks', auth: 'admin', ok: { status: 200, description: 'Webhooks', schema: data(z.object({ webhooks: z.array(z.record(z.string(), z.unknown())) })) }, errors: [401, 403] },
+  { method: 'delete', path: '/webhooks/:id', summary: 'Remove a webhook', tag: 'webhooks', auth: 'admin', ok: { status: 204, description: 'Removed' }, errors: [401, 403, 404] },
+  { method: 'get', path: '/webhooks/:id/deliveries', summary: 'The delivery log of a webhook, newest first', tag: 'webhooks', auth: 'admin', ok: { status: 200, description: 'Delivery attempts', schema: data(z.object({ webhook: z.string(), deliveries: z.array(z.record(z.string(), z.unknown())) })) }, errors: [401, 403, 404] },
   { method: 'get', path: '/openapi.json', summary: 'This description', tag: 'meta', auth: 'none', ok: { status: 200, description: 'OpenAPI 3.1', media: { 'application/json': { schema: { type: 'object' } } } }, errors: [] },
   { method: 'get', path: '/reference', summary: 'This description as an HTML page', tag: 'meta', auth: 'none', ok: { status: 200, description: 'HTML', media: { 'text/html': { schema: { type: 'string' } } } }, errors: [] },
 ];
