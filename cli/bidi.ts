@@ -6,7 +6,7 @@
  * runs of Latin letters and digits keep their order, everything else is reversed, and the
  * run order is reversed, as the Unicode bidi algorithm does for a plain RTL line.
  */
-import { directionOf } from '../shared/index.js';
+import { directionOf } from '../shared/text.js';
 
 export type BidiMode = 'isolate' | 'visual' | 'none';
 

@@ -41,13 +41,16 @@ describe('news-ticker CLI', () => {
     expect(live.data.headlines).toEqual([]);
   }, 180_000);
 
-  it('reports API refusals with their problem code and exit code 1; flags override the environment', async () => {
+  it('reports API refusals with their problem code and exit code 1', async () => {
     const refused = await run(['publish', '--channel', server.channel('ar'), 'x'], { NEWS_TICKER_KEY: EN_KEY });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('FORBIDDEN');
     const invalid = await run(['publish', '--channel', server.channel('ar'), '<b>x</b>']);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toMatch(/VALIDATION_FAILED[\s\S]*headline/);
+  }, 180_000);
+
+  it('takes flags over the environment, and explains usage errors', async () => {
     const viaFlag = await run(['--key', ADMIN_KEY, '--json', 'keys', 'whoami'], { NEWS_TICKER_KEY: EN_KEY });
     expect(JSON.parse(viaFlag.stdout)).toEqual({ name: 'admin', scopes: ['admin'] });
     const usage = await run(['publish', 'no channel']);
