@@ -27,6 +27,14 @@ import { startReaderReports, startScheduler } from './ops/scheduler.js';
 import { ChannelHub } from './realtime/hub.js';
 import { createGateway, type Gateway } from './realtime/gateway.js';
 import { handshakeGuard } from './realtime/handshake.js';
+import { isNinjsRequest, ninjsPublishHandler } from './formats/ninjs-http.js';
+import { SourcedPublisher } from './formats/sourced.js';
+import { feedRoutes } from './feeds/out.js';
+import { FeedIngest, startFeedPoller } from './feeds/ingest.js';
+import { feedAdminRoutes } from './feeds/routes.js';
+import { listRoutes, openApiRoutes } from './http/openapi.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { webhookRoutes } from './webhooks/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -44,6 +52,8 @@ export interface App {
   gateway: Gateway;
   metrics: Metrics;
   limits: Limiters;
+  /** Every route of the /api/v1 router, as [METHOD, path] (the OpenAPI test checks each is described). */
+  apiRoutes: [string, string][];
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(port?: number, host?: string): Promise<number>;
   /** Graceful stop: refuse new work, tell sockets to go elsewhere, finish in-flight requests. */
@@ -126,8 +136,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
     res.json({ data: { channels: withHeadlines(counts, (c) => known.has(c)) } });
   });
   api.use(channelRoutes({ service, engine, hub, keys, requireJson }));
+  const sourced = new SourcedPublisher({ engine, service });
+  const ninjs = { accepts: isNinjsRequest, publish: ninjsPublishHandler({ engine, sourced }) };
+  api.use(channelRoutes({ service, engine, hub, keys, requireJson, ninjs }));
+  api.use(feedRoutes({ engine }));
+  const feedIngest = new FeedIngest({ engine, sourced, logger });
+  api.use(feedAdminRoutes({ ingest: feedIngest, keys, requireJson }));
+  const webhooks = new WebhookDispatcher({
+    engine, logger, processId, allowPrivate: async () => (await feedIngest.settings()).allowPrivateAddresses,
+    ...(config.webhookRetryMs ? { retryMs: config.webhookRetryMs } : {}),
+    ...(config.webhookTimeoutMs ? { timeoutMs: config.webhookTimeoutMs } : {}),
+  });
+  api.use(webhookRoutes({ webhooks, keys, requireJson }));
+  api.use(openApiRoutes());
   api.use(headlineRoutes({ service, keys, requireJson }));
   api.use(notFound);
+  const apiRoutes = listRoutes(api);
   app.use('/api/v1', api);
   app.use(pageSecurity(config));
   app.use(staticRoutes());
@@ -155,9 +179,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   gw.io.use(handshakeGuard({ limiter: limits.socket, trust: () => app.get('trust proxy fn'), corsOrigins: config.corsOrigins, logger }));
   const stopScheduler = startScheduler(service, config.dueIntervalMs, logger);
   const stopReports = startReaderReports(reportReaders, READER_REPORT_MS, logger);
+  const stopFeeds = startFeedPoller(feedIngest, engine, processId, logger);
 
   return {
-    config, httpServer, engine, service, hub, gateway: gw, metrics, limits,
+    config, httpServer, engine, service, hub, gateway: gw, metrics, limits, apiRoutes,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -172,6 +197,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       draining = true;
       stopScheduler();
       stopReports();
+      stopFeeds();
+      webhooks.stop();
       clearTimeout(reportSoon);
       await engine.reportReaders(processId, {}, 1).catch(() => undefined);
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -59,6 +59,10 @@ export interface Config {
   bodyLimit: string;
   /** Whether /metrics needs an admin key (when keys are configured). @default true */
   metricsRequireKey: boolean;
+  /** Webhook retry delays after each failed attempt (Standard Webhooks schedule, about a day in all). @default [5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h] */
+  webhookRetryMs?: number[];
+  /** Time one webhook attempt may take. @default 10000 */
+  webhookTimeoutMs?: number;
 }
 
 export const defaults: Config = {

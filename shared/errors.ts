@@ -29,6 +29,9 @@ export const ERRORS = {
   OUTCOME_UNKNOWN: { status: 503, title: 'The store did not answer: the change may or may not have been applied' },
   RATE_LIMITED: { status: 429, title: 'Too many requests; retry after the time in Retry-After' },
   ORIGIN_NOT_ALLOWED: { status: 403, title: 'This origin or server is not on the allowlist' },
+  FEED_NOT_FOUND: { status: 404, title: 'No feed subscription with this id' },
+  FEED_URL_REFUSED: { status: 400, title: 'The feed URL is not allowed: only http(s), and no private or loopback addresses unless an admin allows them' },
+  WEBHOOK_NOT_FOUND: { status: 404, title: 'No webhook with this id' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

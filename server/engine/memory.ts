@@ -159,4 +159,48 @@ export class MemoryEngine implements Engine {
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}
+
+  private readonly records = new Map<string, Map<string, string>>();
+  private readonly lists = new Map<string, string[]>();
+  private readonly leases = new Map<string, { owner: string; until: number }>();
+
+  async recordGet(ns: string, id: string): Promise<string | null> {
+    return this.records.get(ns)?.get(id) ?? null;
+  }
+
+  async recordPut(ns: string, id: string, value: string): Promise<void> {
+    let map = this.records.get(ns);
+    if (!map) this.records.set(ns, (map = new Map()));
+    map.set(id, value);
+  }
+
+  async recordDelete(ns: string, id: string): Promise<boolean> {
+    return this.records.get(ns)?.delete(id) ?? false;
+  }
+
+  async recordList(ns: string): Promise<Record<string, string>> {
+    return Object.fromEntries(this.records.get(ns) ?? []);
+  }
+
+  async listPush(name: string, value: string, max: number): Promise<void> {
+    const list = this.lists.get(name) ?? [];
+    list.unshift(value);
+    this.lists.set(name, list.slice(0, max));
+  }
+
+  async listRange(name: string, limit: number): Promise<string[]> {
+    return (this.lists.get(name) ?? []).slice(0, limit);
+  }
+
+  async lease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const held = this.leases.get(name);
+    if (held && held.until > now && held.owner !== owner) return false;
+    this.leases.set(name, { owner, until: now + ttlMs });
+    return true;
+  }
+
+  async leaseRelease(name: string, owner: string): Promise<void> {
+    if (this.leases.get(name)?.owner === owner) this.leases.delete(name);
+  }
 }

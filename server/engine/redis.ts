@@ -285,4 +285,45 @@ export class RedisEngine implements Engine {
     this.sub.disconnect();
     await this.cmd.quit().catch(() => this.cmd.disconnect());
   }
+
+  async recordGet(ns: string, id: string): Promise<string | null> {
+    return this.cmd.hget(this.key('rec', ns), id);
+  }
+
+  async recordPut(ns: string, id: string, value: string): Promise<void> {
+    await this.cmd.hset(this.key('rec', ns), id, value);
+  }
+
+  async recordDelete(ns: string, id: string): Promise<boolean> {
+    return (await this.cmd.hdel(this.key('rec', ns), id)) > 0;
+  }
+
+  async recordList(ns: string): Promise<Record<string, string>> {
+    return this.cmd.hgetall(this.key('rec', ns));
+  }
+
+  async listPush(name: string, value: string, max: number): Promise<void> {
+    await this.cmd.multi().lpush(this.key('list', name), value).ltrim(this.key('list', name), 0, max - 1).exec();
+  }
+
+  async listRange(name: string, limit: number): Promise<string[]> {
+    return this.cmd.lrange(this.key('list', name), 0, limit - 1);
+  }
+
+  async lease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const taken = await this.cmd.eval(LEASE, 1, this.key('lease', name), owner, ttlMs);
+    return taken === 1;
+  }
+
+  async leaseRelease(name: string, owner: string): Promise<void> {
+    await this.cmd.eval(LEASE_RELEASE, 1, this.key('lease', name), owner);
+  }
 }
+
+const LEASE_RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/** Takes a free lease or renews one's own, atomically. */
+const LEASE = `local v = redis.call('GET', KEYS[1])
+if (not v) or v == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0`;

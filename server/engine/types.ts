@@ -101,4 +101,19 @@ export interface Engine {
   /** Resolves when the engine can serve requests; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
+
+  // Small records for the formats (ninjs sources, feed subscriptions, webhooks): a namespace of
+  // string values by id, shared by every process on the same store.
+  recordGet(ns: string, id: string): Promise<string | null>;
+  recordPut(ns: string, id: string, value: string): Promise<void>;
+  recordDelete(ns: string, id: string): Promise<boolean>;
+  recordList(ns: string): Promise<Record<string, string>>;
+  /** Appends to a bounded list (newest first, at most `max`). */
+  listPush(name: string, value: string, max: number): Promise<void>;
+  /** The newest `limit` entries of a list, newest first. */
+  listRange(name: string, limit: number): Promise<string[]>;
+  /** Takes or renews a lease held by `owner` for `ttlMs`; false while another owner holds it. */
+  lease(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Gives a lease back if `owner` still holds it. */
+  leaseRelease(name: string, owner: string): Promise<void>;
 }

@@ -8,6 +8,8 @@ import type { ChannelHub } from '../realtime/hub.js';
 import { canPublish, requirePublish, type KeyRing } from '../auth/keys.js';
 import { etagOf, idempotencyKey } from './headers.js';
 import { parse } from './problem.js';
+import { eventToNinjs, ninjsPackage } from '../formats/ninjs.js';
+import { sendNinjs, sendNinjsList, wantsNinjs } from '../formats/ninjs-http.js';
 
 export interface ChannelRoutesDeps {
   service: HeadlineService;
@@ -15,6 +17,8 @@ export interface ChannelRoutesDeps {
   hub: ChannelHub;
   keys: KeyRing;
   requireJson: (req: Request) => void;
+  /** ninjs bodies on publish (server/formats). */
+  ninjs?: { accepts: (req: Request) => boolean; publish: (req: Request, res: Response, channel: string) => Promise<void> };
 }
 
 const channelParam = (req: Request): string => parse(channelSchema, req.params.channel, 'channel:');
@@ -33,6 +37,7 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
   router.post('/channels/:channel/headlines', keys.authenticate(), async (req: Request, res: Response) => {
     const channel = channelParam(req);
     const principal = requirePublish(req, channel);
+    if (deps.ninjs?.accepts(req)) return deps.ninjs.publish(req, res, channel);
     const key = idempotencyKey(req);
     deps.requireJson(req);
     const input = parse(publishInputSchema, req.body);
@@ -49,6 +54,7 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
   router.get('/channels/:channel/headlines', async (req: Request, res: Response) => {
     const channel = channelParam(req);
     const headlines = await hub.liveSet(channel);
+    if (wantsNinjs(req)) return sendNinjsList(res.setHeader('Cache-Control', 'no-store'), `urn:news-ticker:channel:${channel}`, headlines);
     res.setHeader('Cache-Control', 'no-store').json({ data: { channel, headlines } });
   });
 
@@ -74,13 +80,19 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
     const events = read.events;
     const last = events.at(-1);
     const cursor = formatCursor(last ?? { epoch: read.epoch, offset: from.offset });
+    if (wantsNinjs(req)) {
+      res.setHeader('Cache-Control', 'no-store').setHeader('X-Cursor', cursor);
+      return sendNinjs(res, ninjsPackage(`urn:news-ticker:channel:${channel}:log:${cursor}`, events.map(eventToNinjs)));
+    }
     res.setHeader('Cache-Control', 'no-store').json({ data: { channel, events, cursor, head: `${read.epoch}:${read.head}` } });
   });
 
   router.get('/channels/:channel/desk', keys.authenticate(), async (req: Request, res: Response) => {
     const channel = channelParam(req);
     requirePublish(req, channel);
-    res.setHeader('Cache-Control', 'no-store').json({ data: { channel, headlines: await deps.engine.deskList(channel) } });
+    const headlines = await deps.engine.deskList(channel);
+    if (wantsNinjs(req)) return sendNinjsList(res.setHeader('Cache-Control', 'no-store'), `urn:news-ticker:channel:${channel}:desk`, headlines);
+    res.setHeader('Cache-Control', 'no-store').json({ data: { channel, headlines } });
   });
 
   return router;

@@ -1,7 +1,7 @@
 /** Per-headline routes: read, correct, hold, release, retract, change expiry. */
 import { Router, type Request, type Response } from 'express';
 import {
-  correctionInputSchema, expiryInputSchema, optionalReasonInputSchema, publicView, reasonInputSchema, toNinjs, uriSchema,
+  correctionInputSchema, expiryInputSchema, optionalReasonInputSchema, publicView, reasonInputSchema, uriSchema,
   type DeskHeadline,
 } from '../../shared/index.js';
 import { AppError } from '../domain/errors.js';
@@ -9,6 +9,8 @@ import type { ActionResult, HeadlineService, IdempotencyInput } from '../domain/
 import { canPublish, requirePublish, type KeyRing } from '../auth/keys.js';
 import { etagOf, idempotencyKey, ifMatchVersion } from './headers.js';
 import { parse } from './problem.js';
+import { toNinjsDoc } from '../formats/ninjs.js';
+import { sendNinjs, sendNinjsList, wantsNinjs } from '../formats/ninjs-http.js';
 
 export interface HeadlineRoutesDeps {
   service: HeadlineService;
@@ -50,6 +52,7 @@ export function headlineRoutes(deps: HeadlineRoutesDeps): Router {
     const doc = await load(req);
     const principal = keys.fromRequest(req);
     if (principal && canPublish(principal, doc.channel)) {
+      if (wantsNinjs(req)) return sendNinjs(res.setHeader('ETag', etagOf(doc.version)), toNinjsDoc(doc));
       res.setHeader('ETag', etagOf(doc.version)).json({ data: { headline: doc } });
       return;
     }
@@ -58,7 +61,7 @@ export function headlineRoutes(deps: HeadlineRoutesDeps): Router {
     // Caches may keep it but must revalidate: after a kill the answer is 404, after a change a new ETag.
     res.setHeader('ETag', etagOf(doc.version)).setHeader('Cache-Control', 'no-cache');
     // ?format=ninjs: the IPTC ninjs 3.1 document itself, for consumers that speak ninjs.
-    if (req.query.format === 'ninjs') res.type('application/ninjs+json').send(JSON.stringify(toNinjs(publicView(doc))));
+    if (wantsNinjs(req)) sendNinjs(res, toNinjsDoc(publicView(doc)));
     else res.json({ data: { headline: publicView(doc) } });
   });
 
@@ -84,7 +87,9 @@ export function headlineRoutes(deps: HeadlineRoutesDeps): Router {
   router.get('/headlines/:id/versions', keys.authenticate(), async (req: Request, res: Response) => {
     const doc = await load(req);
     requirePublish(req, doc.channel);
-    res.setHeader('Cache-Control', 'no-store').json({ data: { uri: doc.uri, versions: await service.versions(doc.uri) } });
+    const versions = await service.versions(doc.uri);
+    if (wantsNinjs(req)) return sendNinjsList(res.setHeader('Cache-Control', 'no-store'), `urn:news-ticker:headline:${doc.uri}:versions`, versions);
+    res.setHeader('Cache-Control', 'no-store').json({ data: { uri: doc.uri, versions } });
   });
 
   return router;

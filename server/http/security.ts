@@ -107,7 +107,7 @@ export function pageSecurity(config: Config): RequestHandler {
 export function apiCors(config: Config): RequestHandler {
   return cors({
     origin: config.corsOrigins,
-    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'OPTIONS'],
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'X-API-Key', 'X-Request-Id'],
     exposedHeaders: ['ETag', 'Location', 'Idempotent-Replayed', 'X-Request-Id', ...RATE_LIMIT_HEADERS],
     maxAge: 600,
