@@ -14,6 +14,10 @@ import { HeadlineService } from './domain/service.js';
 import { createEngine } from './engine/index.js';
 import type { Engine } from './engine/types.js';
 import { KeyRing, isAdmin } from './auth/keys.js';
+import { AccountDirectory } from './auth/accounts.js';
+import { watchDeskSockets } from './auth/desk-sockets.js';
+import { auditRoutes } from './http/audit.js';
+import { peopleRoutes } from './http/people.js';
 import { channelRoutes } from './http/channels.js';
 import { headlineRoutes } from './http/headlines.js';
 import { errorHandler, notFound, sendProblem } from './http/problem.js';
@@ -54,10 +58,11 @@ function hasBody(req: Request): boolean {
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, logger } = deps;
   const processId = randomUUID();
-  const keys = new KeyRing(config.apiKeys);
   let gateway: Gateway | undefined;
   const metrics = createMetrics(() => gateway?.localReaders() ?? {});
   const engine = deps.engine ?? (await createEngine(config, logger, metrics));
+  const people = new AccountDirectory({ engine, reservedNames: config.apiKeys.map((k) => k.name) });
+  const keys = new KeyRing(config.apiKeys, people);
   const service = new HeadlineService({ engine, logger });
   const hub = new ChannelHub({ engine, logger });
   hub.on('event', (e) => {
@@ -90,7 +95,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   app.get('/metrics', async (req, res) => {
     if (config.metricsRequireKey && keys.size > 0) {
-      const principal = keys.fromRequest(req);
+      const principal = await keys.fromRequest(req);
       if (!principal) throw new AppError('UNAUTHENTICATED', 'metrics need an admin key');
       if (!isAdmin(principal)) throw new AppError('FORBIDDEN', 'metrics need an admin key');
     }
@@ -112,6 +117,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
   api.get('/me', keys.authenticate(), (req, res) => void res.json({ data: req.principal }));
   api.get('/readers', async (_req, res) => void res.json({ data: { channels: await engine.readerCounts() } }));
+  api.use(peopleRoutes({ keys, people, requireJson }));
+  api.use(auditRoutes({ service, engine, keys }));
   api.use(channelRoutes({ service, engine, hub, keys, requireJson }));
   api.use(headlineRoutes({ service, keys, requireJson }));
   api.use(notFound);
@@ -138,6 +145,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     desk: { keys, engine, readersEveryMs: READER_REPORT_MS },
   });
   const gw = gateway;
+  const stopDeskWatch = watchDeskSockets(gw.io, keys, people, logger);
   const stopScheduler = startScheduler(service, config.dueIntervalMs, logger);
   const stopReports = startReaderReports(reportReaders, READER_REPORT_MS, logger);
 
@@ -157,6 +165,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       draining = true;
       stopScheduler();
       stopReports();
+      stopDeskWatch();
       clearTimeout(reportSoon);
       await engine.reportReaders(processId, {}, 1).catch(() => undefined);
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));

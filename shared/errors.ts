@@ -23,6 +23,9 @@ export const ERRORS = {
   SHUTTING_DOWN: { status: 503, title: 'The server is shutting down; retry on another instance' },
   INTERNAL: { status: 500, title: 'Internal error' },
   UNKNOWN_EVENT: { status: 400, title: 'Unknown socket event' },
+  ROLE_FORBIDS: { status: 403, title: 'The role of this account does not allow this action' },
+  PERSON_NOT_FOUND: { status: 404, title: 'No person with this id' },
+  PERSON_NAME_TAKEN: { status: 409, title: 'A person with this name exists' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

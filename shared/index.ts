@@ -5,3 +5,5 @@ export * from './events.js';
 export * from './errors.js';
 export * from './protocol.js';
 export * from './scopes.js';
+export * from './roles.js';
+export * from './audit.js';

@@ -6,6 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { formatCursor, type CorrectionInput, type DeskHeadline, type PublishInput, type TickerEvent } from '../../shared/index.js';
+import { SYSTEM_ACTOR, type AuditAction } from '../../shared/audit.js';
+import { auditEntry } from '../audit/entry.js';
 import { AppError } from './errors.js';
 import * as t from './transitions.js';
 import type { Engine, Mutation } from '../engine/types.js';
@@ -51,8 +53,10 @@ export class HeadlineService {
     this.idempotencyTtlMs = options.idempotencyTtlMs ?? 24 * 3600_000;
   }
 
-  async publish(channel: string, input: PublishInput, idem?: { key: string; scope: string }): Promise<ActionResult> {
+  async publish(channel: string, input: PublishInput, idem?: { key: string; scope: string }, actor = SYSTEM_ACTOR): Promise<ActionResult> {
     const mutation = t.publish(newHeadlineId(), channel, input, this.clock());
+    mutation.doc.actor = actor;
+    mutation.doc.createdBy = actor;
     if (mutation.event) mutation.doc.reach = await this.reachOf(channel);
     if (idem) {
       const fingerprint = createHash('sha256').update(JSON.stringify([channel, input])).digest('base64url');
@@ -65,6 +69,7 @@ export class HeadlineService {
     const result = await this.engine.commit(mutation);
     switch (result.status) {
       case 'ok':
+        await this.audit('published', null, mutation.doc);
         return applied(mutation.doc, result.event);
       case 'replay': {
         if (result.replay.fingerprint !== mutation.idempotency?.fingerprint) throw new AppError('IDEMPOTENCY_KEY_REUSED');
@@ -81,12 +86,12 @@ export class HeadlineService {
     return doc;
   }
 
-  correct(uri: string, input: CorrectionInput, ifMatch?: number): Promise<ActionResult> {
-    return this.change(uri, (doc, now) => t.correct(doc, input, now), ifMatch);
+  correct(uri: string, input: CorrectionInput, ifMatch?: number, actor = SYSTEM_ACTOR): Promise<ActionResult> {
+    return this.change('corrected', uri, (doc, now) => t.correct(doc, input, now), ifMatch, false, actor);
   }
 
-  setExpiry(uri: string, expires: string | null, ifMatch?: number): Promise<ActionResult> {
-    return this.change(uri, (doc, now) => t.setExpiry(doc, expires, now), ifMatch);
+  setExpiry(uri: string, expires: string | null, ifMatch?: number, actor = SYSTEM_ACTOR): Promise<ActionResult> {
+    return this.change('expiry-changed', uri, (doc, now) => t.setExpiry(doc, expires, now), ifMatch, false, actor);
   }
 
   /** A headline's versions, oldest first. */
@@ -95,16 +100,16 @@ export class HeadlineService {
     return this.engine.versions(uri);
   }
 
-  hold(uri: string, reason?: string, ifMatch?: number): Promise<ActionResult> {
-    return this.change(uri, (doc, now) => t.hold(doc, reason, now), ifMatch);
+  hold(uri: string, reason?: string, ifMatch?: number, actor = SYSTEM_ACTOR): Promise<ActionResult> {
+    return this.change('held', uri, (doc, now) => t.hold(doc, reason, now), ifMatch, false, actor);
   }
 
-  release(uri: string, ifMatch?: number): Promise<ActionResult> {
-    return this.change(uri, (doc, now) => t.release(doc, now), ifMatch, true);
+  release(uri: string, ifMatch?: number, actor = SYSTEM_ACTOR): Promise<ActionResult> {
+    return this.change('released', uri, (doc, now) => t.release(doc, now), ifMatch, true, actor);
   }
 
-  retract(uri: string, reason: string, ifMatch?: number): Promise<ActionResult> {
-    return this.change(uri, (doc, now) => t.retract(doc, reason, now), ifMatch);
+  retract(uri: string, reason: string, ifMatch?: number, actor = SYSTEM_ACTOR): Promise<ActionResult> {
+    return this.change('retracted', uri, (doc, now) => t.retract(doc, reason, now), ifMatch, false, actor);
   }
 
   /** Runs due expiries and embargo ends. Safe to run on every process at once: each runs once. */
@@ -117,9 +122,13 @@ export class HeadlineService {
       const final = doc.status === 'retracted' || doc.status === 'expired';
       const mutation = final ? undefined : entry.kind === 'expire' ? t.expire(doc, now) : t.endEmbargo(doc, now);
       if (!mutation) continue;
+      mutation.doc.actor = SYSTEM_ACTOR;
       if (entry.kind === 'release' && mutation.event) mutation.doc.reach = await this.reachOf(doc.channel);
       const result = await this.engine.commit(mutation);
-      if (result.status === 'ok') done++;
+      if (result.status === 'ok') {
+        done++;
+        await this.audit(entry.kind === 'expire' ? 'expired' : 'embargo-ended', doc, mutation.doc);
+      }
       if (result.status === 'conflict') this.logger.debug({ uri: entry.uri, kind: entry.kind }, 'due entry raced a change; retried next tick');
     }
     return done;
@@ -134,16 +143,33 @@ export class HeadlineService {
     }
   }
 
-  private async change(uri: string, action: (doc: DeskHeadline, now: Date) => Mutation, ifMatch?: number, measureReach = false): Promise<ActionResult> {
+  /**
+   * Appends the change to the audit trail, after the commit. A failure here is logged, not
+   * answered: the change is committed, and the version itself carries its actor.
+   */
+  private async audit(what: AuditAction, before: DeskHeadline | null, after: DeskHeadline): Promise<void> {
+    try {
+      await this.engine.appendAudit(auditEntry(what, before, after));
+    } catch (err) {
+      this.logger.error({ err, uri: after.uri, version: after.version }, 'audit entry not written');
+    }
+  }
+
+  private async change(
+    what: AuditAction, uri: string, action: (doc: DeskHeadline, now: Date) => Mutation, ifMatch?: number, measureReach = false,
+    actor = SYSTEM_ACTOR,
+  ): Promise<ActionResult> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const doc = await this.get(uri);
       if (ifMatch !== undefined && doc.version !== ifMatch) {
         throw new AppError('VERSION_MISMATCH', `the headline is at version ${doc.version}, not ${ifMatch}`);
       }
       const mutation = action(doc, this.clock());
+      mutation.doc.actor = actor;
       if (measureReach && mutation.event) mutation.doc.reach = await this.reachOf(doc.channel);
       const result = await this.engine.commit(mutation);
       if (result.status === 'ok') {
+        await this.audit(what, doc, mutation.doc);
         return applied(mutation.doc, result.event);
       }
       if (result.status !== 'conflict') throw new Error(`unexpected commit result: ${result.status}`);

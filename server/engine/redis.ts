@@ -6,14 +6,15 @@
  */
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { DeskHeadline, Headline, TickerEvent } from '../../shared/index.js';
+import type { AuditEntry, DeskHeadline, Headline, TickerEvent } from '../../shared/index.js';
 import { compareNewestFirst } from '../../shared/index.js';
 import type { Metrics } from '../ops/metrics.js';
 import { Emitter } from './emitter.js';
 import { newEpoch } from './epoch.js';
 import { COMMIT, READ_LOG, SNAPSHOT } from './redis-scripts.js';
+import { CREATE_ACCOUNT, UPDATE_ACCOUNT } from './redis-accounts.js';
 import type {
-  ChannelSnapshot, CommitResult, DueEntry, DueKind, Engine, EngineEvents, LogRead, Mutation,
+  Account, AccountNotice, ChannelSnapshot, CommitResult, DueEntry, DueKind, Engine, EngineEvents, LogRead, Mutation,
 } from './types.js';
 import { VERSIONS_KEPT } from './types.js';
 
@@ -96,13 +97,14 @@ export class RedisEngine implements Engine {
 
   async start(): Promise<void> {
     await Promise.all([this.cmd.connect(), this.sub.connect()]);
-    await this.sub.subscribe(this.eventsChannel, this.deskChannel);
+    await this.sub.subscribe(this.eventsChannel, this.deskChannel, this.accountsChannel);
   }
 
   private onMessage(channel: string, message: string): void {
     try {
       if (channel === this.eventsChannel) this.emitter.emit('event', JSON.parse(message) as TickerEvent);
       else if (channel === this.deskChannel) this.emitter.emit('desk', JSON.parse(message) as DeskHeadline);
+      else if (channel === this.accountsChannel) this.emitter.emit('account', JSON.parse(message) as AccountNotice);
     } catch (err) {
       this.logger.error({ err }, 'unreadable fan-out message');
     }
@@ -222,5 +224,55 @@ export class RedisEngine implements Engine {
   async close(): Promise<void> {
     this.sub.disconnect();
     await this.cmd.quit().catch(() => this.cmd.disconnect());
+  }
+
+  private get accountsChannel(): string {
+    return this.key('accounts-changed');
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    const json = JSON.stringify(entry);
+    await this.cmd.multi().rpush(this.key('audit', 'h', entry.uri), json).rpush(this.key('audit', 'c', entry.channel), json).exec();
+  }
+
+  async headlineAudit(uri: string): Promise<AuditEntry[]> {
+    return (await this.cmd.lrange(this.key('audit', 'h', uri), 0, -1)).map((json) => JSON.parse(json) as AuditEntry);
+  }
+
+  async channelAudit(channel: string, limit: number, skip: number): Promise<AuditEntry[]> {
+    const list = await this.cmd.lrange(this.key('audit', 'c', channel), -(skip + limit), -(skip + 1));
+    return list.reverse().map((json) => JSON.parse(json) as AuditEntry);
+  }
+
+  async createAccount(account: Account): Promise<boolean> {
+    const notice: AccountNotice = { type: 'account-changed', id: account.id };
+    const created = await this.cmd.eval(
+      CREATE_ACCOUNT, 3, this.key('accounts'), this.key('account-names'), this.key('account-keys'),
+      account.id, account.name, JSON.stringify(account), account.keyDigest, this.accountsChannel, JSON.stringify(notice),
+    );
+    return created === 1;
+  }
+
+  async updateAccount(account: Account, previousDigest: string): Promise<void> {
+    const notice: AccountNotice = { type: 'account-changed', id: account.id };
+    await this.cmd.eval(
+      UPDATE_ACCOUNT, 2, this.key('accounts'), this.key('account-keys'),
+      account.id, JSON.stringify(account), previousDigest, account.revokedAt ? '' : account.keyDigest, this.accountsChannel, JSON.stringify(notice),
+    );
+  }
+
+  async getAccount(id: string): Promise<Account | null> {
+    const json = await this.cmd.hget(this.key('accounts'), id);
+    return json ? (JSON.parse(json) as Account) : null;
+  }
+
+  async accountByDigest(digest: string): Promise<Account | null> {
+    const id = await this.cmd.hget(this.key('account-keys'), digest);
+    return id ? this.getAccount(id) : null;
+  }
+
+  async listAccounts(): Promise<Account[]> {
+    const all = await this.cmd.hvals(this.key('accounts'));
+    return all.map((json) => JSON.parse(json) as Account).sort((a, b) => a.name.localeCompare(b.name));
   }
 }

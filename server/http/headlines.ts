@@ -6,7 +6,8 @@ import {
 } from '../../shared/index.js';
 import { AppError } from '../domain/errors.js';
 import type { ActionResult, HeadlineService } from '../domain/service.js';
-import { canPublish, requirePublish, type KeyRing } from '../auth/keys.js';
+import { canPublish, requireAction, requirePublish, type KeyRing } from '../auth/keys.js';
+import type { ActionContext, RoleAction } from '../../shared/roles.js';
 import { etagOf, ifMatchVersion } from './headers.js';
 import { parse } from './problem.js';
 
@@ -26,14 +27,26 @@ export function headlineRoutes(deps: HeadlineRoutesDeps): Router {
     res.setHeader('ETag', etagOf(result.headline.version)).json({ data: { headline: result.headline, cursor: result.cursor ?? null } });
   };
 
-  /** Runs an edit after checking the key may publish to the headline's channel. */
-  const edit = (action: (req: Request, doc: DeskHeadline, ifMatch: number | undefined) => Promise<ActionResult>) =>
+  /**
+   * Runs an edit after checking the key may work on the headline's channel and its role allows
+   * `roleAction` (a reporter: only own headlines, never flash or bulletin, never hold or kill).
+   */
+  const edit = (
+    roleAction: RoleAction,
+    action: (req: Request, doc: DeskHeadline, ifMatch: number | undefined, actor: string) => Promise<ActionResult>,
+  ) =>
     async (req: Request, res: Response) => {
       const doc = await load(req);
       requirePublish(req, doc.channel);
       const ifMatch = ifMatchVersion(req);
       deps.requireJson(req);
-      const result = await action(req, doc, ifMatch);
+      const ctx: ActionContext = { ...(doc.createdBy ? { owner: doc.createdBy } : {}) };
+      if (roleAction === 'correct') {
+        const urgency = parse(correctionInputSchema, req.body).urgency;
+        if (urgency !== undefined) ctx.urgency = urgency;
+      }
+      const principal = requireAction(req, roleAction, doc.channel, ctx);
+      const result = await action(req, doc, ifMatch, principal.name);
       req.log.info({ uri: doc.uri, version: result.headline.version, status: result.headline.status }, 'headline changed');
       send(res, result);
     };
@@ -41,7 +54,7 @@ export function headlineRoutes(deps: HeadlineRoutesDeps): Router {
   // Public: the reader view of a live headline. With a key of its channel: the desk view.
   router.get('/headlines/:id', async (req: Request, res: Response) => {
     const doc = await load(req);
-    const principal = keys.fromRequest(req);
+    const principal = await keys.fromRequest(req);
     if (principal && canPublish(principal, doc.channel)) {
       res.setHeader('ETag', etagOf(doc.version)).json({ data: { headline: doc } });
       return;
@@ -53,23 +66,23 @@ export function headlineRoutes(deps: HeadlineRoutesDeps): Router {
     else res.json({ data: { headline: publicView(doc) } });
   });
 
-  router.patch('/headlines/:id', keys.authenticate(), edit((req, doc, ifMatch) =>
-    service.correct(doc.uri, parse(correctionInputSchema, req.body), ifMatch)));
+  router.patch('/headlines/:id', keys.authenticate(), edit('correct', (req, doc, ifMatch, actor) =>
+    service.correct(doc.uri, parse(correctionInputSchema, req.body), ifMatch, actor)));
 
-  router.post('/headlines/:id/retract', keys.authenticate(), edit((req, doc, ifMatch) =>
-    service.retract(doc.uri, parse(reasonInputSchema, req.body).reason, ifMatch)));
+  router.post('/headlines/:id/retract', keys.authenticate(), edit('retract', (req, doc, ifMatch, actor) =>
+    service.retract(doc.uri, parse(reasonInputSchema, req.body).reason, ifMatch, actor)));
 
-  router.post('/headlines/:id/hold', keys.authenticate(), edit((req, doc, ifMatch) =>
-    service.hold(doc.uri, parse(optionalReasonInputSchema, req.body ?? {}).reason, ifMatch)));
+  router.post('/headlines/:id/hold', keys.authenticate(), edit('hold', (req, doc, ifMatch, actor) =>
+    service.hold(doc.uri, parse(optionalReasonInputSchema, req.body ?? {}).reason, ifMatch, actor)));
 
-  router.post('/headlines/:id/release', keys.authenticate(), edit((req, doc, ifMatch) => {
+  router.post('/headlines/:id/release', keys.authenticate(), edit('release', (req, doc, ifMatch, actor) => {
     parse(optionalReasonInputSchema, req.body ?? {});
-    return service.release(doc.uri, ifMatch);
+    return service.release(doc.uri, ifMatch, actor);
   }));
 
-  router.put('/headlines/:id/expires', keys.authenticate(), edit((req, doc, ifMatch) => {
+  router.put('/headlines/:id/expires', keys.authenticate(), edit('expires', (req, doc, ifMatch, actor) => {
     const { expires } = parse(expiryInputSchema, req.body);
-    return service.setExpiry(doc.uri, expires, ifMatch);
+    return service.setExpiry(doc.uri, expires, ifMatch, actor);
   }));
 
   router.get('/headlines/:id/versions', keys.authenticate(), async (req: Request, res: Response) => {

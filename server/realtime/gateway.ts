@@ -147,7 +147,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const parsed = deskSchema.safeParse(raw);
       if (!parsed.success) return reply(fail('VALIDATION_FAILED', 'invalid desk request', zodErrors(parsed.error)));
       const key = (socket.handshake.auth as { key?: unknown } | undefined)?.key;
-      const principal = typeof key === 'string' ? desk.keys.find(key) : undefined;
+      const principal = typeof key === 'string' ? await desk.keys.resolve(key) : undefined;
       if (!principal) return reply(fail('UNAUTHENTICATED', 'connect with io(url, { auth: { key } })'));
       const denied = parsed.data.channels.filter((c) => !canPublish(principal, c));
       if (denied.length) return reply(fail('FORBIDDEN', `the key "${principal.name}" may not publish to ${denied.join(', ')}`));
