@@ -7,3 +7,4 @@ export * from './protocol.js';
 export * from './scopes.js';
 export * from './roles.js';
 export * from './audit.js';
+export * from './urgency-words.js';

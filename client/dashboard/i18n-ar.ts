@@ -1,4 +1,5 @@
 /** Arabic strings of the dashboard (right-to-left). Same keys as i18n-en.ts, checked by the type. */
+import { URGENCY_WORDS } from '../../shared/urgency-words.js';
 import type { MessageKey } from './i18n-en.js';
 
 export const ar: Record<MessageKey, string> = {
@@ -61,10 +62,10 @@ export const ar: Record<MessageKey, string> = {
   'composer.scheduled': 'حُفظ محظورًا حتى موعده في {channels}.',
   'composer.partial': 'لم يُنشر بعد في {channels}. اضغط «انشر» مرة أخرى لإعادة المحاولة: لن يُنشر مرتين.',
   'composer.corrected': 'حُفظ التصحيح (الإصدار {version}).',
-  'urgency.flash': 'عاجل جدًا',
-  'urgency.bulletin': 'نشرة',
-  'urgency.urgent': 'عاجل',
-  'urgency.routine': 'عادي',
+  'urgency.flash': URGENCY_WORDS.ar.flash,
+  'urgency.bulletin': URGENCY_WORDS.ar.bulletin,
+  'urgency.urgent': URGENCY_WORDS.ar.urgent,
+  'urgency.routine': URGENCY_WORDS.ar.routine,
   'expiry.15m': '15 دقيقة',
   'expiry.1h': 'ساعة',
   'expiry.6h': '6 ساعات',

@@ -1,4 +1,5 @@
 /** English strings of the dashboard. `{name}` placeholders are filled by t(). */
+import { URGENCY_WORDS } from '../../shared/urgency-words.js';
 export const en = {
   'app.title': 'Newsroom dashboard',
   'lang.switch': 'العربية',
@@ -59,10 +60,10 @@ export const en = {
   'composer.scheduled': 'Saved under embargo on {channels}.',
   'composer.partial': 'Not published to {channels} yet. Press Publish again to retry: it will not publish twice.',
   'composer.corrected': 'Correction saved (version {version}).',
-  'urgency.flash': 'Flash',
-  'urgency.bulletin': 'Bulletin',
-  'urgency.urgent': 'Urgent',
-  'urgency.routine': 'Routine',
+  'urgency.flash': URGENCY_WORDS.en.flash,
+  'urgency.bulletin': URGENCY_WORDS.en.bulletin,
+  'urgency.urgent': URGENCY_WORDS.en.urgent,
+  'urgency.routine': URGENCY_WORDS.en.routine,
   'expiry.15m': '15 min',
   'expiry.1h': '1 hour',
   'expiry.6h': '6 hours',

@@ -188,7 +188,7 @@ export class NewsTicker extends HTMLElement {
     // A channel is primed once its first state (snapshot or saved) is in: later arrivals are news.
     for (const c of this.channels()) if (client?.ready(c)) this.primed.add(c);
     if (fresh[0]) this.announcer.lang = fresh[0].language;
-    if (fresh.length) this.announcer.textContent = fresh.map((h) => (isUrgent(h) ? `${urgentLabel(h.language)}: ${h.headline}` : h.headline)).join(' — ');
+    if (fresh.length) this.announcer.textContent = fresh.map((h) => (isUrgent(h) ? `${urgentLabel(h.language, h.urgency)}: ${h.headline}` : h.headline)).join(' — ');
     this.render(false);
     this.status();
   }
@@ -202,6 +202,7 @@ export class NewsTicker extends HTMLElement {
         numberingSystem: this.getAttribute('numbering') || 'latn',
       },
       target: this.getAttribute('target'),
+      title: this.getAttribute('label'),
     };
   }
 

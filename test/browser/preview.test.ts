@@ -61,7 +61,7 @@ describe('<news-ticker preview>', () => {
     await page.evaluate(() => document.querySelector('news-ticker')!.setAttribute('mode', 'list'));
     await show(page, [draft('Breaking: markets fall', { language: 'en', direction: 'ltr', urgency: 2 })]);
     await waitForTexts(page, { once: ['Breaking: markets fall'], count: 1 });
-    expect((await items(page))[0]).toMatchObject({ dir: 'ltr', direction: 'ltr', label: 'Breaking' });
+    expect((await items(page))[0]).toMatchObject({ dir: 'ltr', direction: 'ltr', label: 'Bulletin' });
 
     const readers = await server.api('/api/v1/readers');
     expect(((await readers.json()) as { data: { channels: Record<string, number> } }).data.channels[channel] ?? 0).toBe(0);
