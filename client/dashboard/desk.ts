@@ -196,9 +196,11 @@ export class DeskView {
           el('span', { class: `chip status s-${status}`, text: t(`status.${status}`) }), space(),
           el('time', { text: formatTime(v.versionCreated), attrs: { datetime: v.versionCreated } }), space(),
           ...(v.actor ? [el('span', { class: 'actor', text: t('desk.by', { name: v.actor }), attrs: { dir: 'auto' } }), space()] : []),
-          changedText
-            ? renderDiff(before.headline, v.headline, { class: 'text diff', dir: v.direction, lang: v.language })
-            : el('span', { class: 'text', text: v.headline, attrs: { dir: v.direction, lang: v.language } }),
+          el('span', { class: 'text', text: v.headline, attrs: { dir: v.direction, lang: v.language } }),
+          // The changed words of a correction: removed and added words marked, beside the text.
+          ...(changedText
+            ? [space(), el('span', { class: 'hint', text: `${t('desk.diff')}:` }), space(), renderDiff(before.headline, v.headline, { dir: v.direction, lang: v.language })]
+            : []),
           ...[note && t('desk.note', { text: note }), reason && t('desk.reason', { text: reason })].filter((x): x is string => !!x)
             .map((text) => el('span', { class: 'desk-notes', text: ` — ${text}`, attrs: { dir: 'auto' } })));
       })));
