@@ -14,6 +14,10 @@ import { HeadlineService } from './domain/service.js';
 import { createEngine } from './engine/index.js';
 import type { Engine } from './engine/types.js';
 import { KeyRing, isAdmin } from './auth/keys.js';
+import { AccountDirectory } from './auth/accounts.js';
+import { watchDeskSockets } from './auth/desk-sockets.js';
+import { auditRoutes } from './http/audit.js';
+import { peopleRoutes } from './http/people.js';
 import { channelRoutes } from './http/channels.js';
 import { headlineRoutes } from './http/headlines.js';
 import { errorHandler, notFound, sendProblem } from './http/problem.js';
@@ -73,13 +77,14 @@ function hasBody(req: Request): boolean {
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, logger } = deps;
   const processId = randomUUID();
-  const keys = new KeyRing(config.apiKeys);
   let gateway: Gateway | undefined;
   let hubRef: ChannelHub | undefined;
   // Public outputs (metric labels, /readers) name only channels that have had a headline.
   const metrics = createMetrics(() => withHeadlines(gateway?.localReaders() ?? {}, (c) => hubRef?.hasHeadlines(c) ?? false), () => hubRef?.size ?? 0);
   const engine = deps.engine ?? (await createEngine(config, logger, metrics));
   const limits = await createLimiters(config, logger);
+  const people = new AccountDirectory({ engine, reservedNames: config.apiKeys.map((k) => k.name) });
+  const keys = new KeyRing(config.apiKeys, people);
   const service = new HeadlineService({ engine, logger });
   const hub = new ChannelHub({ engine, logger });
   hubRef = hub;
@@ -115,7 +120,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   app.get('/metrics', async (req, res) => {
     if (config.metricsRequireKey && keys.size > 0) {
-      const principal = keys.fromRequest(req);
+      const principal = await keys.fromRequest(req);
       if (!principal) throw new AppError('UNAUTHENTICATED', 'metrics need an admin key');
       if (!isAdmin(principal)) throw new AppError('FORBIDDEN', 'metrics need an admin key');
     }
@@ -135,7 +140,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const known = new Set(channels);
     res.json({ data: { channels: withHeadlines(counts, (c) => known.has(c)) } });
   });
-  api.use(channelRoutes({ service, engine, hub, keys, requireJson }));
+  api.use(peopleRoutes({ keys, people, requireJson }));
+  api.use(auditRoutes({ service, engine, keys }));
   const sourced = new SourcedPublisher({ engine, service });
   const ninjs = { accepts: isNinjsRequest, publish: ninjsPublishHandler({ engine, sourced }) };
   api.use(channelRoutes({ service, engine, hub, keys, requireJson, ninjs }));
@@ -177,6 +183,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const gw = gateway;
   gw.io.use(handshakeGuard({ limiter: limits.socket, trust: () => app.get('trust proxy fn'), corsOrigins: config.corsOrigins, logger }));
+  const stopDeskWatch = watchDeskSockets(gw.io, keys, people, logger);
   const stopScheduler = startScheduler(service, config.dueIntervalMs, logger);
   const stopReports = startReaderReports(reportReaders, READER_REPORT_MS, logger);
   const stopFeeds = startFeedPoller(feedIngest, engine, processId, logger);
@@ -199,6 +206,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       stopReports();
       stopFeeds();
       webhooks.stop();
+      stopDeskWatch();
       clearTimeout(reportSoon);
       await engine.reportReaders(processId, {}, 1).catch(() => undefined);
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -32,6 +32,9 @@ export const ERRORS = {
   FEED_NOT_FOUND: { status: 404, title: 'No feed subscription with this id' },
   FEED_URL_REFUSED: { status: 400, title: 'The feed URL is not allowed: only http(s), and no private or loopback addresses unless an admin allows them' },
   WEBHOOK_NOT_FOUND: { status: 404, title: 'No webhook with this id' },
+  ROLE_FORBIDS: { status: 403, title: 'The role of this account does not allow this action' },
+  PERSON_NOT_FOUND: { status: 404, title: 'No person with this id' },
+  PERSON_NAME_TAKEN: { status: 409, title: 'A person with this name exists' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

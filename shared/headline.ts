@@ -58,10 +58,14 @@ export interface DeskHeadline extends Headline {
   reason?: string;
   /** Readers connected to its channel (all processes) when it went out. */
   reach?: number;
+  /** The account that made this version (its name), or "system". */
+  actor?: string;
+  /** The account that first published it: "own headlines" of a reporter. */
+  createdBy?: string;
 }
 
 export function publicView(h: DeskHeadline): Headline {
-  const { edNote: _e, status: _s, corrected: _c, reason: _r, reach: _n, ...rest } = h;
+  const { edNote: _e, status: _s, corrected: _c, reason: _r, reach: _n, actor: _a, createdBy: _b, ...rest } = h;
   return rest;
 }
 

@@ -6,3 +6,6 @@ export * from './errors.js';
 export * from './protocol.js';
 export * from './scopes.js';
 export * from './order.js';
+export * from './roles.js';
+export * from './audit.js';
+export * from './urgency-words.js';

@@ -7,6 +7,10 @@
 export interface Principal {
   name: string;
   scopes: string[];
+  /** The role of a named account (shared/roles.ts); keys from API_KEYS have none and map by scope. */
+  role?: 'reporter' | 'editor' | 'admin';
+  /** The account's id, for named accounts. */
+  id?: string;
 }
 
 /** The form of one scope in API_KEYS. */

@@ -10,6 +10,8 @@ import type { DeskHeadline } from '../../shared/headline.js';
 import { randomId } from './compose-model.js';
 import type { CorrectionBody, ExpiryBody, OptionalReasonBody, PublishBody, ReasonBody } from '../../shared/schemas.js';
 import type { Principal } from '../../shared/scopes.js';
+import type { IssuedKey, Person, Role } from '../../shared/roles.js';
+import type { AuditEntry } from '../../shared/audit.js';
 
 export type { CorrectionBody, PublishBody, Principal };
 
@@ -124,6 +126,28 @@ export class Api {
   /** A headline's versions (the last 50), oldest first, each with its status and edNote. */
   async versions(uri: string): Promise<DeskHeadline[]> {
     return (await this.call<{ uri: string; versions: DeskHeadline[] }>('GET', `/headlines/${uri}/versions`)).data.versions;
+  }
+
+  /** People and keys (admin). */
+  async people(): Promise<Person[]> {
+    return (await this.call<{ people: Person[] }>('GET', '/people')).data.people;
+  }
+
+  async createPerson(body: { name: string; role: Role; channels: string[] }): Promise<IssuedKey> {
+    return (await this.call<IssuedKey>('POST', '/people', body)).data;
+  }
+
+  async rotateKey(id: string): Promise<IssuedKey> {
+    return (await this.call<IssuedKey>('POST', `/people/${encodeURIComponent(id)}/rotate`)).data;
+  }
+
+  async revokeKey(id: string): Promise<Person> {
+    return (await this.call<{ person: Person }>('POST', `/people/${encodeURIComponent(id)}/revoke`)).data.person;
+  }
+
+  /** A headline's audit trail, oldest first. */
+  async audit(uri: string): Promise<AuditEntry[]> {
+    return (await this.call<{ entries: AuditEntry[] }>('GET', `/headlines/${uri}/audit`)).data.entries;
   }
 
   /** One editorial change: one Idempotency-Key for it and every resend of it. */

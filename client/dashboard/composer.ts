@@ -40,6 +40,8 @@ export class Composer {
   private busy = false;
   private correcting: DeskHeadline | undefined;
   private checked = new Set<string>();
+  /** The status line as a message key, so it follows the UI language and can be withdrawn. */
+  private statusLine: { key: MessageKey; vars: Record<string, string | number> } | undefined;
 
   constructor(private readonly session: Session, private readonly channels: ChannelSet, private readonly onDoc: (doc: DeskHeadline) => void) {
     this.undo = new UndoBar(session.api, onDoc);
@@ -53,17 +55,50 @@ export class Composer {
       e.preventDefault();
       void this.submit();
     });
-    this.form.addEventListener('input', () => this.refresh());
-    this.form.addEventListener('change', () => this.refresh());
+    // A message about a field stops being true once the field changes: it is withdrawn.
+    const edited = (e: Event) => {
+      const slot = (e.target as Element | null)?.closest('.field')?.querySelector<HTMLElement>('.error');
+      if (slot) showError(slot, undefined);
+      showError(byId('compose-error'), undefined);
+      this.refresh();
+    };
+    this.form.addEventListener('input', edited);
+    this.form.addEventListener('change', edited);
     byId('f-embargo-clear').addEventListener('click', () => {
       byId<HTMLInputElement>('f-embargo').value = '';
       this.refresh();
     });
     byId('cancel-correction').addEventListener('click', () => this.endCorrection());
     channels.onChange(() => this.renderChannels());
-    onLanguageChange(() => this.refresh());
+    onLanguageChange(() => {
+      this.say(this.statusLine?.key, this.statusLine?.vars);
+      this.refresh();
+    });
     this.renderChannels();
     this.refresh();
+  }
+
+  private say(key?: MessageKey, vars: Record<string, string | number> = {}): void {
+    this.statusLine = key ? { key, vars } : undefined;
+    this.status.textContent = key ? t(key, vars) : '';
+  }
+
+  /** Puts a draft back in the composer (after an undo), as it was when it was published. */
+  restore(v: ComposeValues): void {
+    if (this.correcting) this.endCorrection();
+    this.headline.value = v.headline;
+    this.language.value = v.languageChoice;
+    this.setRadio('urgency', v.urgency);
+    this.setRadio('expiry', v.expiry);
+    byId<HTMLInputElement>('f-link').value = v.link;
+    byId<HTMLInputElement>('f-source').value = v.source;
+    byId<HTMLInputElement>('f-section').value = v.section;
+    byId<HTMLInputElement>('f-embargo').value = v.embargo;
+    this.checked = new Set(v.channels.filter((c) => this.channels.all.includes(c)));
+    this.renderChannels();
+    this.say(undefined);
+    this.refresh();
+    this.headline.focus();
   }
 
   values(): ComposeValues {
@@ -224,10 +259,10 @@ export class Composer {
     if (v.urgency === 'flash' && !(await confirmFlash(v.headline, directionFor(v), targets))) return;
     const draft = this.draft;
     const body = draft.bodyFor(v, new Date());
-    this.status.textContent = t('composer.publishing');
+    this.say('composer.publishing');
     const results = await Promise.allSettled(targets.map((channel) =>
       withRetries(() => this.session.api.publish(channel, body, draft.keyFor(channel)),
-        (attempt) => (this.status.textContent = t('composer.retrying', { n: attempt })))));
+        (attempt) => this.say('composer.retrying', { n: attempt }))));
     const failed: string[] = [];
     const placed: [string, string][] = [];
     results.forEach((r, i) => {
@@ -246,15 +281,16 @@ export class Composer {
     Composer.showErrors(placed);
     const docs = [...draft.done.values()];
     if (failed.length) {
-      this.status.textContent = docs.length ? t('composer.partial', { channels: formatList(failed) }) : '';
+      if (docs.length) this.say('composer.partial', { channels: formatList(failed) });
+      else this.say(undefined);
       return;
     }
     const live = docs.filter((d) => d.status === 'live').map((d) => d.channel);
-    const message = live.length === docs.length
-      ? t('composer.published', { channels: formatList(live) })
-      : t('composer.scheduled', { channels: formatList(docs.map((d) => d.channel)) });
-    this.status.textContent = message;
-    this.undo.open(docs, message);
+    const [key, vars] = live.length === docs.length
+      ? ['composer.published', { channels: formatList(live) }] as const
+      : ['composer.scheduled', { channels: formatList(docs.map((d) => d.channel)) }] as const;
+    this.say(key, vars);
+    this.undo.open(docs, () => t(key, vars), () => this.restore(v));
     this.draft = new Draft();
     this.resetText();
     this.refresh();
@@ -270,7 +306,7 @@ export class Composer {
       const result = await this.session.api.correct(doc.uri, body, doc.version);
       this.onDoc(result.headline);
       this.endCorrection();
-      this.status.textContent = t('composer.corrected', { version: result.headline.version });
+      this.say('composer.corrected', { version: result.headline.version });
     } catch (err) {
       Composer.showErrors(Composer.placeError(err));
     }

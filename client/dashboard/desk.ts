@@ -8,6 +8,7 @@ import type { ChannelSet } from './channels.js';
 import type { DeskStore } from './desk-store.js';
 import { byId, el } from './dom.js';
 import { versionEntries } from './history.js';
+import { renderDiff } from './diff.js';
 import { errorMessage, formatTime, onLanguageChange, t, type MessageKey } from './i18n.js';
 import { reachText } from './reach.js';
 
@@ -32,7 +33,9 @@ export class DeskView {
     channel: byId<HTMLSelectElement>('filter-channel'),
     urgency: byId<HTMLSelectElement>('filter-urgency'),
     status: byId<HTMLSelectElement>('filter-status'),
+    person: byId<HTMLSelectElement>('filter-person'),
   };
+  private readonly search = byId<HTMLInputElement>('filter-text');
   /** The last action error of each headline, shown next to its actions. */
   readonly errors = new Map<string, string>();
   /**
@@ -50,6 +53,7 @@ export class DeskView {
     private readonly readHistory: (doc: DeskHeadline) => Promise<DeskHeadline[]>,
   ) {
     for (const select of Object.values(this.filters)) select.addEventListener('change', () => this.render());
+    this.search.addEventListener('input', () => this.render());
     this.list.addEventListener('click', (e) => {
       const summary = (e.target as Element).closest('summary');
       const details = summary?.parentElement;
@@ -97,9 +101,27 @@ export class DeskView {
     select.value = this.channels.all.includes(value) ? value : '';
   }
 
+  /** Everyone who made a version the desk knows of, for the person filter. */
+  private renderPersonFilter(): void {
+    const select = this.filters.person;
+    const names = new Set<string>();
+    for (const doc of this.store.docs.values()) for (const n of [doc.createdBy, doc.actor]) if (n) names.add(n);
+    const sorted = [...names].sort((a, b) => a.localeCompare(b));
+    const current = [...select.options].slice(1).map((o) => o.value);
+    if (sorted.join('\n') === current.join('\n')) return;
+    const value = select.value;
+    const all = select.options[0] ?? el('option', { attrs: { value: '', 'data-i18n': 'desk.all' } });
+    select.replaceChildren(all, ...sorted.map((n) => el('option', { text: n, attrs: { value: n } })));
+    select.value = names.has(value) ? value : '';
+  }
+
   private matches(doc: DeskHeadline): boolean {
-    const { channel, urgency, status } = this.filters;
-    return (!channel.value || doc.channel === channel.value)
+    const { channel, urgency, status, person } = this.filters;
+    const query = this.search.value.trim().toLocaleLowerCase();
+    const versions = this.store.versions.get(doc.uri) ?? [doc];
+    return (!query || [doc.headline, doc.edNote ?? '', doc.reason ?? ''].some((x) => x.toLocaleLowerCase().includes(query)))
+      && (!person.value || doc.createdBy === person.value || doc.actor === person.value || versions.some((v) => v.actor === person.value))
+      && (!channel.value || doc.channel === channel.value)
       && (!urgency.value || urgencyName(doc.urgency) === urgency.value)
       && (!status.value || displayStatus(doc) === status.value);
   }
@@ -108,6 +130,7 @@ export class DeskView {
     const deskStatus = byId('desk-status');
     deskStatus.textContent = this.store.error ?? t(`desk.${this.store.state}`);
     deskStatus.dataset.state = this.store.state;
+    this.renderPersonFilter();
     const focused = document.activeElement as HTMLElement | null;
     const focusUri = focused?.closest<HTMLElement>('[data-uri]')?.dataset.uri;
     const focusKey = focused?.dataset.action ?? (focused?.tagName === 'SUMMARY' ? 'summary' : undefined);
@@ -135,6 +158,7 @@ export class DeskView {
       el('span', { class: 'version', text: t('desk.version', { n: doc.version }) }),
       el('time', { text: formatTime(doc.versionCreated), attrs: { datetime: doc.versionCreated } }),
       el('span', { class: 'reach', text: reachText(doc), attrs: { 'data-reach': String(doc.reach ?? '') } }));
+    if (doc.actor) meta.append(el('span', { class: 'actor', text: t('desk.by', { name: doc.actor }), attrs: { 'data-actor': doc.actor, dir: 'auto' } }));
     if (doc.embargoedUntil && doc.status === 'embargoed') meta.append(el('span', { text: t('desk.embargoed', { time: formatTime(doc.embargoedUntil) }) }));
     if (doc.expires && status !== 'retracted' && status !== 'expired') meta.append(el('span', { class: 'expires', text: t('desk.expires', { time: formatTime(doc.expires) }) }));
     const item = el('li', {
@@ -162,14 +186,21 @@ export class DeskView {
       el('summary', { text: t('desk.versions', { n: doc.version }) }),
       ...(history?.loading ? [el('p', { class: 'hint', text: t('desk.historyLoading'), attrs: { role: 'status' } })] : []),
       ...(history?.error ? [el('p', { class: 'error', text: history.error })] : []),
-      el('ol', {}, ...entries.map(({ doc: v, change, note, reason }) => {
+      el('ol', {}, ...entries.map(({ doc: v, change, note, reason }, i) => {
         const status = displayStatus(v);
-        return el('li', { attrs: { 'data-version': String(v.version), 'data-event': change ?? '', 'data-status': status } },
+        const before = entries[i + 1]?.doc;
+        const changedText = change === 'corrected' && before && before.version === v.version - 1 && before.headline !== v.headline;
+        return el('li', { attrs: { 'data-version': String(v.version), 'data-event': change ?? '', 'data-status': status, 'data-actor': v.actor ?? '' } },
           el('span', { class: 'version', text: t('desk.version', { n: v.version }) }), space(),
           ...(change ? [el('span', { class: 'event', text: t(`event.${change}`) }), space()] : []),
           el('span', { class: `chip status s-${status}`, text: t(`status.${status}`) }), space(),
           el('time', { text: formatTime(v.versionCreated), attrs: { datetime: v.versionCreated } }), space(),
+          ...(v.actor ? [el('span', { class: 'actor', text: t('desk.by', { name: v.actor }), attrs: { dir: 'auto' } }), space()] : []),
           el('span', { class: 'text', text: v.headline, attrs: { dir: v.direction, lang: v.language } }),
+          // The changed words of a correction: removed and added words marked, beside the text.
+          ...(changedText
+            ? [space(), el('span', { class: 'hint', text: `${t('desk.diff')}:` }), space(), renderDiff(before.headline, v.headline, { dir: v.direction, lang: v.language })]
+            : []),
           ...[note && t('desk.note', { text: note }), reason && t('desk.reason', { text: reason })].filter((x): x is string => !!x)
             .map((text) => el('span', { class: 'desk-notes', text: ` — ${text}`, attrs: { dir: 'auto' } })));
       })));

@@ -10,6 +10,8 @@ import { DeskView } from './desk.js';
 import { byId, showError } from './dom.js';
 import { errorMessage, initialLanguage, onLanguageChange, setLanguage, t, uiLanguage } from './i18n.js';
 import { ReachStore } from './reach.js';
+import { PeoplePanel } from './people.js';
+import { roleOf } from '../../shared/roles.js';
 import { signIn, signOut, storedKey, type Session } from './session.js';
 
 /** Points the skip link at the first field of what is shown (the key, then the headline). */
@@ -27,8 +29,21 @@ function startWorkspace(session: Session): void {
   const who = byId('who');
   who.hidden = false;
   who.dataset.name = session.principal.name;
-  const renderWho = () => (who.textContent = t('who', { name: session.principal.name }));
+  const role = roleOf(session.principal);
+  const whoRole = byId('who-role');
+  whoRole.hidden = false;
+  whoRole.dataset.role = role;
+  const renderWho = () => {
+    who.textContent = t('who', { name: session.principal.name });
+    whoRole.textContent = t('who.role', { role: t(`role.${role}`) });
+  };
   renderWho();
+  if (role === 'admin') new PeoplePanel(session.api);
+  if (role === 'reporter') {
+    // A reporter publishes routine and urgent only (shared/roles.ts); the server refuses the rest too.
+    for (const input of document.querySelectorAll<HTMLInputElement>('input[name="urgency"][value="flash"], input[name="urgency"][value="bulletin"]')) input.disabled = true;
+    byId('f-urgency-role').hidden = false;
+  }
   byId('sign-out').hidden = false;
 
   const reach = new ReachStore();

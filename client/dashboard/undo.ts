@@ -1,11 +1,12 @@
 /**
  * The undo window: for about ten seconds after a publish, one button retracts what just went out
- * (on every channel it went to). The countdown is shown; the window closes by itself.
+ * (on every channel it went to) and puts the draft back in the composer. The countdown is shown;
+ * the window closes by itself. Its text follows the UI language.
  */
 import type { DeskHeadline } from '../../shared/headline.js';
 import type { Api } from './api.js';
 import { byId } from './dom.js';
-import { errorMessage, formatList, t } from './i18n.js';
+import { errorMessage, formatList, onLanguageChange, t } from './i18n.js';
 
 export const UNDO_WINDOW_MS = 10_000;
 
@@ -17,16 +18,25 @@ export class UndoBar {
   private deadline = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
   private busy = false;
+  private message: () => string = () => '';
+  private onUndone: () => void = () => undefined;
 
   constructor(private readonly api: Api, private readonly onRetracted: (doc: DeskHeadline) => void) {
     this.button.addEventListener('click', () => void this.undo());
+    onLanguageChange(() => {
+      if (!this.bar.hidden) this.text.textContent = this.message();
+      if (!this.button.hidden && !this.busy) this.tick();
+    });
   }
 
-  open(docs: DeskHeadline[], message: string): void {
+  /** `message` says what went out; `onUndone` runs once everything was taken back. */
+  open(docs: DeskHeadline[], message: () => string, onUndone: () => void): void {
     this.close();
     this.docs = docs;
+    this.message = message;
+    this.onUndone = onUndone;
     this.deadline = Date.now() + UNDO_WINDOW_MS;
-    this.text.textContent = message;
+    this.text.textContent = message();
     this.bar.hidden = false;
     this.button.hidden = false;
     this.tick();
@@ -63,7 +73,9 @@ export class UndoBar {
     this.button.hidden = true;
     this.docs = [];
     const done = docs.filter((_d, i) => results[i]?.status === 'fulfilled').map((d) => d.channel);
-    this.text.textContent = [done.length ? t('undo.done', { channels: formatList(done) }) : '', ...failed].filter(Boolean).join(' ');
+    this.message = () => [done.length ? t('undo.done', { channels: formatList(done) }) : '', ...failed].filter(Boolean).join(' ');
+    this.text.textContent = this.message();
+    if (failed.length === 0) this.onUndone();
     this.timer = setInterval(() => this.close(), 6_000);
   }
 }

@@ -1,11 +1,21 @@
 /** Words and times in the headline's language: urgency labels, UI strings, Intl formatting. */
+import { urgencyWord } from '../../shared/urgency-words.js';
+
 const LABELS: Record<string, string> = {
   ar: 'عاجل', en: 'Breaking', fr: 'Alerte', es: 'Última hora', de: 'Eilmeldung', he: 'מבזק', fa: 'فوری', ur: 'بریکنگ', tr: 'Son dakika',
 };
 
-/** The flash/bulletin label in a language ("عاجل", "Breaking"). */
-export function urgentLabel(language: string): string {
-  return LABELS[primary(language)] ?? 'Breaking';
+/**
+ * The flash/bulletin label in a language: the shared urgency vocabulary in Arabic and English
+ * ("عاجل"/"Breaking" for flash, "نشرة"/"Bulletin" for bulletin), one word per language otherwise.
+ */
+export function urgentLabel(language: string, urgency = 1): string {
+  return urgencyWord(language, urgency) ?? LABELS[primary(language)] ?? 'Breaking';
+}
+
+/** Whether an item's label would repeat the ticker's title chip ("عاجل عاجل"). */
+export function repeatsTitle(label: string, title: string | null | undefined): boolean {
+  return !!title && title.trim().toLocaleLowerCase() === label.toLocaleLowerCase();
 }
 
 export interface UiStrings {

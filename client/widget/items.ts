@@ -2,7 +2,7 @@
 import type { Headline } from '../../shared/headline.js';
 import { isUrgent } from '../../shared/order.js';
 import { isHttpUrl, stripBidiControls } from '../../shared/text.js';
-import { clockTime, relativeTime, urgentLabel, type TimeOptions } from './i18n.js';
+import { clockTime, relativeTime, repeatsTitle, urgentLabel, type TimeOptions } from './i18n.js';
 
 export interface ItemContext {
   relative: boolean;
@@ -10,6 +10,8 @@ export interface ItemContext {
   time: TimeOptions;
   /** Link target, e.g. "_top" inside the iframe page. */
   target: string | null;
+  /** The ticker's title chip (its `label`): an item label with the same word is left out. */
+  title?: string | null;
 }
 
 const shown = new WeakMap<HTMLLIElement, Headline>();
@@ -36,16 +38,18 @@ export function renderItem(h: Headline, ctx: ItemContext, li: HTMLLIElement = el
     const text = li.querySelector<HTMLElement>('bdi');
     const link = li.querySelector('a');
     const label = li.querySelector('.label');
-    if (text && !!link === !!href && !!label === isUrgent(h)) {
+    const word = urgentLabel(h.language, h.urgency);
+    const labelled = isUrgent(h) && !repeatsTitle(word, ctx.title);
+    if (text && !!link === !!href && !!label === labelled) {
       // A correction: change the text in place (a focused link keeps its focus).
       text.textContent = stripBidiControls(h.headline);
-      if (label) label.textContent = urgentLabel(h.language);
+      if (label) label.textContent = word;
       if (link) link.href = href;
     } else {
       const bdi = el('bdi', 'headline', stripBidiControls(h.headline));
       bdi.dir = 'auto';
       const children: Node[] = [];
-      if (isUrgent(h)) children.push(el('span', 'label', urgentLabel(h.language)));
+      if (labelled) children.push(el('span', 'label', word));
       if (href) {
         const a = el('a', 'link');
         a.href = href;

@@ -206,7 +206,7 @@ export class NewsTicker extends HTMLElement {
     for (const c of this.channels()) if (client?.ready(c)) this.primed.add(c);
     const removed = this.ui.removed;
     const say = held ? gone.filter((h) => this.inView(h.uri)).map((h) => `${removed}: ${h.headline}`)
-      : fresh.map((h) => (isUrgent(h) ? `${urgentLabel(h.language)}: ${h.headline}` : h.headline));
+      : fresh.map((h) => (isUrgent(h) ? `${urgentLabel(h.language, h.urgency)}: ${h.headline}` : h.headline));
     const first = (held ? gone : fresh)[0];
     if (say.length && first) {
       this.announcer.lang = first.language;
@@ -244,6 +244,7 @@ export class NewsTicker extends HTMLElement {
         numberingSystem: this.getAttribute('numbering') || 'latn',
       },
       target: this.getAttribute('target'),
+      title: this.getAttribute('label'),
     };
   }
 

@@ -1,6 +1,7 @@
 /**
  * API keys: the key ring, the principal of a request or a socket, the scope checks of routes.
  * Keys come from API_KEYS: [{ name, key, scopes }]; scopes are matched by shared/scopes.ts.
+ * Named accounts (auth/accounts.ts) are looked up after them; roles are checked by requireAction.
  * Keys are compared as SHA-256 digests in constant time and never logged: requests log the
  * key's name only. Used by both http/ and realtime/.
  */
@@ -8,6 +9,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { SCOPE_PATTERN, canPublish, type Principal } from '../../shared/scopes.js';
+import { refusal, type ActionContext, type RoleAction } from '../../shared/roles.js';
+import type { AccountDirectory } from './accounts.js';
 import { AppError } from '../domain/errors.js';
 
 export { canPublish, isAdmin, type Principal } from '../../shared/scopes.js';
@@ -30,7 +33,7 @@ const digest = (key: string): Buffer => createHash('sha256').update(key).digest(
 export class KeyRing {
   private readonly keys: { digest: Buffer; principal: Principal }[];
 
-  constructor(keys: ApiKey[]) {
+  constructor(keys: ApiKey[], private readonly accounts?: AccountDirectory) {
     this.keys = keys.map((k) => ({ digest: digest(k.key), principal: { name: k.name, scopes: k.scopes } }));
   }
 
@@ -45,21 +48,26 @@ export class KeyRing {
     return found;
   }
 
+  /** A configured key's principal, else a named account's (not revoked). */
+  async resolve(presented: string): Promise<Principal | undefined> {
+    return this.find(presented) ?? (await this.accounts?.find(presented));
+  }
+
   /** Reads the key from `Authorization: Bearer KEY` or `X-API-Key: KEY`. */
-  fromRequest(req: Request): Principal | undefined {
+  async fromRequest(req: Request): Promise<Principal | undefined> {
     const header = req.get('authorization');
     const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     const presented = bearer ?? req.get('x-api-key');
     if (!presented) return undefined;
-    const principal = this.find(presented);
+    const principal = await this.resolve(presented);
     if (!principal) throw new AppError('UNAUTHENTICATED', 'the API key is not valid');
     return principal;
   }
 
   /** Requires a valid key; scope checks that depend on the resource happen in the route. */
   authenticate(): RequestHandler {
-    return (req, _res, next) => {
-      const principal = this.fromRequest(req);
+    return async (req, _res, next) => {
+      const principal = await this.fromRequest(req);
       if (!principal) throw new AppError('UNAUTHENTICATED', 'send the key as "Authorization: Bearer KEY"');
       req.principal = principal;
       req.log = req.log.child({ keyName: principal.name });
@@ -72,5 +80,14 @@ export function requirePublish(req: Request, channel: string): Principal {
   const principal = req.principal;
   if (!principal) throw new AppError('UNAUTHENTICATED');
   if (!canPublish(principal, channel)) throw new AppError('FORBIDDEN', `the key "${principal.name}" may not publish to "${channel}"`);
+  return principal;
+}
+
+/** Requires the request's principal to be allowed `action` (shared/roles.ts); 403 otherwise. */
+export function requireAction(req: Request, action: RoleAction, channel?: string, ctx: ActionContext = {}): Principal {
+  const principal = req.principal;
+  if (!principal) throw new AppError('UNAUTHENTICATED');
+  const refused = refusal(principal, action, channel, ctx);
+  if (refused) throw new AppError(refused.code, refused.reason);
   return principal;
 }

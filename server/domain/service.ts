@@ -6,6 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { formatCursor, type CorrectionInput, type DeskHeadline, type PublishInput, type TickerEvent } from '../../shared/index.js';
+import { SYSTEM_ACTOR, type AuditAction } from '../../shared/audit.js';
+import { auditEntry } from '../audit/entry.js';
 import { AppError } from './errors.js';
 import * as t from './transitions.js';
 import type { Engine, IdempotentReplay, Mutation } from '../engine/types.js';
@@ -65,13 +67,16 @@ export class HeadlineService {
     this.idempotencyTtlMs = options.idempotencyTtlMs ?? 24 * 3600_000;
   }
 
-  async publish(channel: string, input: PublishInput, idem?: IdempotencyInput): Promise<ActionResult> {
+  async publish(channel: string, input: PublishInput, idem?: IdempotencyInput, actor = SYSTEM_ACTOR): Promise<ActionResult> {
     const mutation = t.publish(newHeadlineId(), channel, input, this.clock());
+    mutation.doc.actor = actor;
+    mutation.doc.createdBy = actor;
     if (mutation.event) mutation.doc.reach = await this.reachOf(channel);
     if (idem) mutation.idempotency = this.idempotency(idem, [channel, input]);
     const result = await this.engine.commit(mutation);
     switch (result.status) {
       case 'ok':
+        await this.audit('published', null, mutation.doc);
         return applied(mutation.doc, result.event);
       case 'replay':
         return replayed(result.replay, mutation.idempotency!.fingerprint);
@@ -86,12 +91,12 @@ export class HeadlineService {
     return doc;
   }
 
-  correct(uri: string, input: CorrectionInput, ifMatch?: number, idem?: IdempotencyInput): Promise<ActionResult> {
-    return this.change(uri, (doc, now) => t.correct(doc, input, now), { ifMatch, idem, request: ['correct', uri, input] });
+  correct(uri: string, input: CorrectionInput, ifMatch?: number, idem?: IdempotencyInput, actor = SYSTEM_ACTOR): Promise<ActionResult> {
+    return this.change('corrected', uri, (doc, now) => t.correct(doc, input, now), { ifMatch, idem, actor, request: ['correct', uri, input] });
   }
 
-  setExpiry(uri: string, expires: string | null, ifMatch?: number, idem?: IdempotencyInput): Promise<ActionResult> {
-    return this.change(uri, (doc, now) => t.setExpiry(doc, expires, now), { ifMatch, idem, request: ['expires', uri, expires] });
+  setExpiry(uri: string, expires: string | null, ifMatch?: number, idem?: IdempotencyInput, actor = SYSTEM_ACTOR): Promise<ActionResult> {
+    return this.change('expiry-changed', uri, (doc, now) => t.setExpiry(doc, expires, now), { ifMatch, idem, actor, request: ['expires', uri, expires] });
   }
 
   /** A headline's versions, oldest first. */
@@ -100,16 +105,16 @@ export class HeadlineService {
     return this.engine.versions(uri);
   }
 
-  hold(uri: string, reason?: string, ifMatch?: number, idem?: IdempotencyInput): Promise<ActionResult> {
-    return this.change(uri, (doc, now) => t.hold(doc, reason, now), { ifMatch, idem, request: ['hold', uri, reason ?? null] });
+  hold(uri: string, reason?: string, ifMatch?: number, idem?: IdempotencyInput, actor = SYSTEM_ACTOR): Promise<ActionResult> {
+    return this.change('held', uri, (doc, now) => t.hold(doc, reason, now), { ifMatch, idem, actor, request: ['hold', uri, reason ?? null] });
   }
 
-  release(uri: string, ifMatch?: number, idem?: IdempotencyInput): Promise<ActionResult> {
-    return this.change(uri, (doc, now) => t.release(doc, now), { ifMatch, idem, request: ['release', uri], measureReach: true });
+  release(uri: string, ifMatch?: number, idem?: IdempotencyInput, actor = SYSTEM_ACTOR): Promise<ActionResult> {
+    return this.change('released', uri, (doc, now) => t.release(doc, now), { ifMatch, idem, actor, request: ['release', uri], measureReach: true });
   }
 
-  retract(uri: string, reason: string, ifMatch?: number, idem?: IdempotencyInput): Promise<ActionResult> {
-    return this.change(uri, (doc, now) => t.retract(doc, reason, now), { ifMatch, idem, request: ['retract', uri, reason] });
+  retract(uri: string, reason: string, ifMatch?: number, idem?: IdempotencyInput, actor = SYSTEM_ACTOR): Promise<ActionResult> {
+    return this.change('retracted', uri, (doc, now) => t.retract(doc, reason, now), { ifMatch, idem, actor, request: ['retract', uri, reason] });
   }
 
   /** Runs due expiries and embargo ends. Safe to run on every process at once: each runs once. */
@@ -122,9 +127,13 @@ export class HeadlineService {
       const final = doc.status === 'retracted' || doc.status === 'expired';
       const mutation = final ? undefined : entry.kind === 'expire' ? t.expire(doc, now) : t.endEmbargo(doc, now);
       if (!mutation) continue;
+      mutation.doc.actor = SYSTEM_ACTOR;
       if (entry.kind === 'release' && mutation.event) mutation.doc.reach = await this.reachOf(doc.channel);
       const result = await this.engine.commit(mutation);
-      if (result.status === 'ok') done++;
+      if (result.status === 'ok') {
+        done++;
+        await this.audit(entry.kind === 'expire' ? 'expired' : 'embargo-ended', doc, mutation.doc);
+      }
       if (result.status === 'conflict') this.logger.debug({ uri: entry.uri, kind: entry.kind }, 'due entry raced a change; retried next tick');
     }
     return done;
@@ -139,17 +148,30 @@ export class HeadlineService {
     }
   }
 
+  /**
+   * Appends the change to the audit trail, after the commit. A failure here is logged, not
+   * answered: the change is committed, and the version itself carries its actor.
+   */
+  private async audit(what: AuditAction, before: DeskHeadline | null, after: DeskHeadline): Promise<void> {
+    try {
+      await this.engine.appendAudit(auditEntry(what, before, after));
+    } catch (err) {
+      this.logger.error({ err, uri: after.uri, version: after.version }, 'audit entry not written');
+    }
+  }
+
   /** The scoped, hashed key and the request's fingerprint: one key, one request. */
   private idempotency(idem: IdempotencyInput, request: unknown[]): NonNullable<Mutation['idempotency']> {
     return { key: sha(`${idem.scope}\n${idem.key}`), fingerprint: sha(JSON.stringify(request)), ttlMs: this.idempotencyTtlMs };
   }
 
   private async change(
+    what: AuditAction,
     uri: string,
     action: (doc: DeskHeadline, now: Date) => Mutation,
-    opts: { ifMatch?: number | undefined; idem?: IdempotencyInput | undefined; request: unknown[]; measureReach?: boolean },
+    opts: { ifMatch?: number | undefined; idem?: IdempotencyInput | undefined; request: unknown[]; measureReach?: boolean; actor?: string },
   ): Promise<ActionResult> {
-    const { ifMatch, measureReach = false } = opts;
+    const { ifMatch, measureReach = false, actor = SYSTEM_ACTOR } = opts;
     const idempotency = opts.idem ? this.idempotency(opts.idem, opts.request) : undefined;
     if (idempotency) {
       // A retry of a change that was applied: answer as then, before If-Match or the state refuse it.
@@ -162,10 +184,12 @@ export class HeadlineService {
         throw new AppError('VERSION_MISMATCH', `the headline is at version ${doc.version}, not ${ifMatch}`);
       }
       const mutation = action(doc, this.clock());
+      mutation.doc.actor = actor;
       if (measureReach && mutation.event) mutation.doc.reach = await this.reachOf(doc.channel);
       if (idempotency) mutation.idempotency = idempotency;
       const result = await this.engine.commit(mutation);
       if (result.status === 'ok') {
+        await this.audit(what, doc, mutation.doc);
         return applied(mutation.doc, result.event);
       }
       if (result.status === 'replay' && idempotency) return replayed(result.replay, idempotency.fingerprint);

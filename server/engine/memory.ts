@@ -1,10 +1,10 @@
 /** The in-process engine: one process, nothing persisted. The default without REDIS_URL. */
-import { EMPTY_EPOCH, compareNewestFirst, formatCursor, type DeskHeadline, type Headline, type TickerEvent } from '../../shared/index.js';
+import { EMPTY_EPOCH, compareNewestFirst, formatCursor, type AuditEntry, type DeskHeadline, type Headline, type TickerEvent } from '../../shared/index.js';
 import { Emitter } from './emitter.js';
 import { newEpoch } from './epoch.js';
 import { purgeHidden } from './purge.js';
 import type {
-  ChannelSnapshot, CommitResult, DueEntry, DueKind, Engine, EngineEvents, IdempotentReplay, LogRead, Mutation,
+  Account, ChannelSnapshot, CommitResult, DueEntry, DueKind, Engine, EngineEvents, IdempotentReplay, LogRead, Mutation,
 } from './types.js';
 import { VERSIONS_KEPT } from './types.js';
 
@@ -36,6 +36,9 @@ export class MemoryEngine implements Engine {
   private readonly idempotency = new Map<string, { replay: IdempotentReplay; until: number }>();
   private readonly readers = new Map<string, { counts: Record<string, number>; until: number }>();
   private readonly logLength: number;
+  private readonly audit = { headline: new Map<string, AuditEntry[]>(), channel: new Map<string, AuditEntry[]>() };
+  private readonly accounts = new Map<string, Account>();
+  private readonly accountKeys = new Map<string, string>();
 
   constructor(options: MemoryEngineOptions = {}) {
     this.logLength = options.logLength ?? 10_000;
@@ -202,5 +205,49 @@ export class MemoryEngine implements Engine {
 
   async leaseRelease(name: string, owner: string): Promise<void> {
     if (this.leases.get(name)?.owner === owner) this.leases.delete(name);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    for (const [map, key] of [[this.audit.headline, entry.uri], [this.audit.channel, entry.channel]] as const) {
+      const list = map.get(key) ?? [];
+      list.push(entry);
+      map.set(key, list);
+    }
+  }
+
+  async headlineAudit(uri: string): Promise<AuditEntry[]> {
+    return [...(this.audit.headline.get(uri) ?? [])];
+  }
+
+  async channelAudit(channel: string, limit: number, skip: number): Promise<AuditEntry[]> {
+    return [...(this.audit.channel.get(channel) ?? [])].reverse().slice(skip, skip + limit);
+  }
+
+  async createAccount(account: Account): Promise<boolean> {
+    if ([...this.accounts.values()].some((a) => a.name === account.name)) return false;
+    this.accounts.set(account.id, account);
+    this.accountKeys.set(account.keyDigest, account.id);
+    queueMicrotask(() => this.emitter.emit('account', { type: 'account-changed', id: account.id }));
+    return true;
+  }
+
+  async updateAccount(account: Account, previousDigest: string): Promise<void> {
+    this.accounts.set(account.id, account);
+    this.accountKeys.delete(previousDigest);
+    if (!account.revokedAt) this.accountKeys.set(account.keyDigest, account.id);
+    queueMicrotask(() => this.emitter.emit('account', { type: 'account-changed', id: account.id }));
+  }
+
+  async getAccount(id: string): Promise<Account | null> {
+    return this.accounts.get(id) ?? null;
+  }
+
+  async accountByDigest(digest: string): Promise<Account | null> {
+    const id = this.accountKeys.get(digest);
+    return id ? (this.accounts.get(id) ?? null) : null;
+  }
+
+  async listAccounts(): Promise<Account[]> {
+    return [...this.accounts.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 }

@@ -6,7 +6,7 @@
  */
 import { Redis, ReplyError } from 'ioredis';
 import type { Logger } from 'pino';
-import type { DeskHeadline, Headline, TickerEvent } from '../../shared/index.js';
+import type { AuditEntry, DeskHeadline, Headline, TickerEvent } from '../../shared/index.js';
 import { EMPTY_EPOCH, compareNewestFirst } from '../../shared/index.js';
 import type { Metrics } from '../ops/metrics.js';
 import { Emitter } from './emitter.js';
@@ -14,8 +14,9 @@ import { EngineUnavailableError, OutcomeUnknownError } from './errors.js';
 import { newEpoch } from './epoch.js';
 import { parseFanout } from './fanout.js';
 import { COMMIT, READ_LOG, SNAPSHOT } from './redis-scripts.js';
+import { CREATE_ACCOUNT, UPDATE_ACCOUNT } from './redis-accounts.js';
 import type {
-  ChannelSnapshot, CommitResult, DueEntry, DueKind, Engine, EngineEvents, IdempotentReplay, LogRead, Mutation,
+  Account, AccountNotice, ChannelSnapshot, CommitResult, DueEntry, DueKind, Engine, EngineEvents, IdempotentReplay, LogRead, Mutation,
 } from './types.js';
 import { VERSIONS_KEPT } from './types.js';
 
@@ -149,10 +150,19 @@ export class RedisEngine implements Engine {
 
   async start(): Promise<void> {
     await Promise.all([this.cmd.connect(), this.sub.connect()]);
-    await this.sub.subscribe(this.eventsChannel, this.deskChannel);
+    await this.sub.subscribe(this.eventsChannel, this.deskChannel, this.accountsChannel);
   }
 
   private onMessage(channel: string, message: string): void {
+    if (channel === this.accountsChannel) {
+      // Account notices (rotate, revoke) carry only ids; a bad one is logged and dropped.
+      try {
+        this.emitter.emit('account', JSON.parse(message) as AccountNotice);
+      } catch (err) {
+        this.logger.error({ err }, 'unreadable account notice');
+      }
+      return;
+    }
     if (channel !== this.eventsChannel && channel !== this.deskChannel) return;
     const msg = parseFanout(message);
     if (!msg) {
@@ -317,6 +327,56 @@ export class RedisEngine implements Engine {
 
   async leaseRelease(name: string, owner: string): Promise<void> {
     await this.cmd.eval(LEASE_RELEASE, 1, this.key('lease', name), owner);
+  }
+
+  private get accountsChannel(): string {
+    return this.key('accounts-changed');
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    const json = JSON.stringify(entry);
+    await this.cmd.multi().rpush(this.key('audit', 'h', entry.uri), json).rpush(this.key('audit', 'c', entry.channel), json).exec();
+  }
+
+  async headlineAudit(uri: string): Promise<AuditEntry[]> {
+    return (await this.cmd.lrange(this.key('audit', 'h', uri), 0, -1)).map((json) => JSON.parse(json) as AuditEntry);
+  }
+
+  async channelAudit(channel: string, limit: number, skip: number): Promise<AuditEntry[]> {
+    const list = await this.cmd.lrange(this.key('audit', 'c', channel), -(skip + limit), -(skip + 1));
+    return list.reverse().map((json) => JSON.parse(json) as AuditEntry);
+  }
+
+  async createAccount(account: Account): Promise<boolean> {
+    const notice: AccountNotice = { type: 'account-changed', id: account.id };
+    const created = await this.cmd.eval(
+      CREATE_ACCOUNT, 3, this.key('accounts'), this.key('account-names'), this.key('account-keys'),
+      account.id, account.name, JSON.stringify(account), account.keyDigest, this.accountsChannel, JSON.stringify(notice),
+    );
+    return created === 1;
+  }
+
+  async updateAccount(account: Account, previousDigest: string): Promise<void> {
+    const notice: AccountNotice = { type: 'account-changed', id: account.id };
+    await this.cmd.eval(
+      UPDATE_ACCOUNT, 2, this.key('accounts'), this.key('account-keys'),
+      account.id, JSON.stringify(account), previousDigest, account.revokedAt ? '' : account.keyDigest, this.accountsChannel, JSON.stringify(notice),
+    );
+  }
+
+  async getAccount(id: string): Promise<Account | null> {
+    const json = await this.cmd.hget(this.key('accounts'), id);
+    return json ? (JSON.parse(json) as Account) : null;
+  }
+
+  async accountByDigest(digest: string): Promise<Account | null> {
+    const id = await this.cmd.hget(this.key('account-keys'), digest);
+    return id ? this.getAccount(id) : null;
+  }
+
+  async listAccounts(): Promise<Account[]> {
+    const all = await this.cmd.hvals(this.key('accounts'));
+    return all.map((json) => JSON.parse(json) as Account).sort((a, b) => a.name.localeCompare(b.name));
   }
 }
 

@@ -4,7 +4,7 @@
  * document, the public live set, the channel log, the schedule, the idempotency record and the
  * fan-out publish happen together or not at all.
  */
-import type { DeskHeadline, EventType, Headline, TickerEvent } from '../../shared/index.js';
+import type { AuditEntry, DeskHeadline, EventType, Headline, Person, TickerEvent } from '../../shared/index.js';
 
 export type DueKind = 'expire' | 'release';
 
@@ -75,7 +75,17 @@ export interface EngineEvents {
   desk: (doc: DeskHeadline) => void;
   /** The fan-out connection came back after a loss: events may have been missed. */
   resync: () => void;
+  /** A person's account or key changed on some process (created, rotated, revoked). */
+  account: (notice: AccountNotice) => void;
 }
+
+/** A stored account: the person and the SHA-256 digest (hex) of its current key. */
+export interface Account extends Person {
+  keyDigest: string;
+}
+
+/** Sent to every process when an account changes, so key caches and desk sockets follow within 1 s. */
+export type AccountNotice = { type: 'account-changed'; id: string };
 
 export interface Engine {
   readonly kind: 'memory' | 'redis';
@@ -116,4 +126,17 @@ export interface Engine {
   lease(name: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Gives a lease back if `owner` still holds it. */
   leaseRelease(name: string, owner: string): Promise<void>;
+  /** Appends to the audit trail of the entry's headline and channel. Never rewrites. */
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** A headline's audit trail, oldest first. */
+  headlineAudit(uri: string): Promise<AuditEntry[]>;
+  /** A channel's audit trail, newest first: at most `limit` entries, skipping the newest `skip`. */
+  channelAudit(channel: string, limit: number, skip: number): Promise<AuditEntry[]>;
+  /** Stores a new account; false when its name is taken. Notifies every process. */
+  createAccount(account: Account): Promise<boolean>;
+  /** Replaces an account (a new key digest, a revocation); the old digest stops working. Notifies every process. */
+  updateAccount(account: Account, previousDigest: string): Promise<void>;
+  getAccount(id: string): Promise<Account | null>;
+  accountByDigest(digest: string): Promise<Account | null>;
+  listAccounts(): Promise<Account[]>;
 }

@@ -5,7 +5,7 @@ import { AppError } from '../domain/errors.js';
 import type { HeadlineService } from '../domain/service.js';
 import type { Engine } from '../engine/types.js';
 import type { ChannelHub } from '../realtime/hub.js';
-import { canPublish, requirePublish, type KeyRing } from '../auth/keys.js';
+import { canPublish, requireAction, requirePublish, type KeyRing } from '../auth/keys.js';
 import { etagOf, idempotencyKey } from './headers.js';
 import { parse } from './problem.js';
 import { eventToNinjs, ninjsPackage } from '../formats/ninjs.js';
@@ -41,7 +41,8 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
     const key = idempotencyKey(req);
     deps.requireJson(req);
     const input = parse(publishInputSchema, req.body);
-    const result = await service.publish(channel, input, key ? { key, scope: principal.name } : undefined);
+    requireAction(req, 'publish', channel, { urgency: input.urgency });
+    const result = await service.publish(channel, input, key ? { key, scope: principal.name } : undefined, principal.name);
     req.log.info({ uri: result.headline.uri, channel, replayed: result.replayed, status: result.headline.status }, 'headline published');
     res
       .status(result.replayed ? 200 : 201)

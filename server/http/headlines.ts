@@ -6,7 +6,8 @@ import {
 } from '../../shared/index.js';
 import { AppError } from '../domain/errors.js';
 import type { ActionResult, HeadlineService, IdempotencyInput } from '../domain/service.js';
-import { canPublish, requirePublish, type KeyRing } from '../auth/keys.js';
+import { canPublish, requireAction, requirePublish, type KeyRing } from '../auth/keys.js';
+import type { ActionContext, RoleAction } from '../../shared/roles.js';
 import { etagOf, idempotencyKey, ifMatchVersion } from './headers.js';
 import { parse } from './problem.js';
 import { toNinjsDoc } from '../formats/ninjs.js';
@@ -29,20 +30,27 @@ export function headlineRoutes(deps: HeadlineRoutesDeps): Router {
     res.setHeader('ETag', etagOf(result.headline.version)).json({ data: { headline: result.headline, cursor: result.cursor ?? null } });
   };
 
-  type Edit = (req: Request, doc: DeskHeadline, ifMatch: number | undefined, idem: IdempotencyInput | undefined) => Promise<ActionResult>;
+  type Edit = (req: Request, doc: DeskHeadline, ifMatch: number | undefined, idem: IdempotencyInput | undefined, actor: string) => Promise<ActionResult>;
 
   /**
-   * Runs an edit after checking the key may publish to the headline's channel. With an
-   * Idempotency-Key, a retry of an applied edit answers what the first attempt did.
+   * Runs an edit after checking the key may work on the headline's channel and its role allows
+   * `roleAction` (a reporter: only own headlines, never flash or bulletin, never hold or kill).
+   * With an Idempotency-Key, a retry of an applied edit answers what the first attempt did.
    */
-  const edit = (action: Edit) =>
+  const edit = (roleAction: RoleAction, action: Edit) =>
     async (req: Request, res: Response) => {
       const doc = await load(req);
       const principal = requirePublish(req, doc.channel);
       const ifMatch = ifMatchVersion(req);
       const key = idempotencyKey(req);
       deps.requireJson(req);
-      const result = await action(req, doc, ifMatch, key ? { key, scope: principal.name } : undefined);
+      const ctx: ActionContext = { ...(doc.createdBy ? { owner: doc.createdBy } : {}) };
+      if (roleAction === 'correct') {
+        const urgency = parse(correctionInputSchema, req.body).urgency;
+        if (urgency !== undefined) ctx.urgency = urgency;
+      }
+      requireAction(req, roleAction, doc.channel, ctx);
+      const result = await action(req, doc, ifMatch, key ? { key, scope: principal.name } : undefined, principal.name);
       req.log.info({ uri: doc.uri, version: result.headline.version, status: result.headline.status, replayed: result.replayed }, 'headline changed');
       send(res, result);
     };
@@ -50,7 +58,7 @@ export function headlineRoutes(deps: HeadlineRoutesDeps): Router {
   // Public: the reader view of a live headline. With a key of its channel: the desk view.
   router.get('/headlines/:id', async (req: Request, res: Response) => {
     const doc = await load(req);
-    const principal = keys.fromRequest(req);
+    const principal = await keys.fromRequest(req);
     if (principal && canPublish(principal, doc.channel)) {
       if (wantsNinjs(req)) return sendNinjs(res.setHeader('ETag', etagOf(doc.version)), toNinjsDoc(doc));
       res.setHeader('ETag', etagOf(doc.version)).json({ data: { headline: doc } });
@@ -65,23 +73,23 @@ export function headlineRoutes(deps: HeadlineRoutesDeps): Router {
     else res.json({ data: { headline: publicView(doc) } });
   });
 
-  router.patch('/headlines/:id', keys.authenticate(), edit((req, doc, ifMatch, idem) =>
-    service.correct(doc.uri, parse(correctionInputSchema, req.body), ifMatch, idem)));
+  router.patch('/headlines/:id', keys.authenticate(), edit('correct', (req, doc, ifMatch, idem, actor) =>
+    service.correct(doc.uri, parse(correctionInputSchema, req.body), ifMatch, idem, actor)));
 
-  router.post('/headlines/:id/retract', keys.authenticate(), edit((req, doc, ifMatch, idem) =>
-    service.retract(doc.uri, parse(reasonInputSchema, req.body).reason, ifMatch, idem)));
+  router.post('/headlines/:id/retract', keys.authenticate(), edit('retract', (req, doc, ifMatch, idem, actor) =>
+    service.retract(doc.uri, parse(reasonInputSchema, req.body).reason, ifMatch, idem, actor)));
 
-  router.post('/headlines/:id/hold', keys.authenticate(), edit((req, doc, ifMatch, idem) =>
-    service.hold(doc.uri, parse(optionalReasonInputSchema, req.body ?? {}).reason, ifMatch, idem)));
+  router.post('/headlines/:id/hold', keys.authenticate(), edit('hold', (req, doc, ifMatch, idem, actor) =>
+    service.hold(doc.uri, parse(optionalReasonInputSchema, req.body ?? {}).reason, ifMatch, idem, actor)));
 
-  router.post('/headlines/:id/release', keys.authenticate(), edit((req, doc, ifMatch, idem) => {
+  router.post('/headlines/:id/release', keys.authenticate(), edit('release', (req, doc, ifMatch, idem, actor) => {
     parse(optionalReasonInputSchema, req.body ?? {});
-    return service.release(doc.uri, ifMatch, idem);
+    return service.release(doc.uri, ifMatch, idem, actor);
   }));
 
-  router.put('/headlines/:id/expires', keys.authenticate(), edit((req, doc, ifMatch, idem) => {
+  router.put('/headlines/:id/expires', keys.authenticate(), edit('expires', (req, doc, ifMatch, idem, actor) => {
     const { expires } = parse(expiryInputSchema, req.body);
-    return service.setExpiry(doc.uri, expires, ifMatch, idem);
+    return service.setExpiry(doc.uri, expires, ifMatch, idem, actor);
   }));
 
   router.get('/headlines/:id/versions', keys.authenticate(), async (req: Request, res: Response) => {

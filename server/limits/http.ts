@@ -39,7 +39,7 @@ async function apply(limiter: Limiter, key: string, req: Request, res: Response)
 export function apiRateLimits(limits: { publish: Limiter; read: Limiter }, keys: KeyRing): RequestHandler {
   return async (req, res, next) => {
     const change = req.method !== 'GET' && req.method !== 'HEAD';
-    const principal = change ? keys.fromRequest(req) : undefined;
+    const principal = change ? await keys.fromRequest(req) : undefined;
     const ok = principal
       ? await apply(limits.publish, `key:${principal.name}`, req, res)
       : await apply(limits.read, `ip:${req.ip ?? 'unknown'}`, req, res);

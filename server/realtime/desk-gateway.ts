@@ -39,7 +39,7 @@ export function deskHandlers(ctx: SocketContext, options: DeskGatewayOptions): v
   const { engine } = options;
   socket.on('desk:subscribe', handler(ctx, deskSchema, async ({ channels }) => {
     const key = (socket.handshake.auth as { key?: unknown } | undefined)?.key;
-    const principal = typeof key === 'string' ? options.keys.find(key) : undefined;
+    const principal = typeof key === 'string' ? await options.keys.resolve(key) : undefined;
     if (!principal) return fail('UNAUTHENTICATED', 'connect with io(url, { auth: { key } })');
     const denied = channels.filter((c) => !canPublish(principal, c));
     if (denied.length) return fail('FORBIDDEN', `the key "${principal.name}" may not publish to ${denied.join(', ')}`);

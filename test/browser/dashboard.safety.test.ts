@@ -91,6 +91,10 @@ describe('dashboard: never twice, and undo', () => {
     await expect.poll(async () => (await deskDocs(server.url, a)).concat(await deskDocs(server.url, b)).map((d) => d.status)).toEqual(['retracted', 'retracted']);
     await expect.poll(() => dash.locator('#desk-list > li[data-status="retracted"]').count()).toBe(2);
     expect(await dash.locator('#undo-text').textContent()).toContain('Undone');
+    // The draft is back in the composer, for both channels; "Published to …" is no longer said.
+    expect(await dash.locator('#f-headline').inputValue()).toBe('خبر سيُسحب فورًا');
+    for (const channel of [a, b]) expect(await dash.locator(`#f-channels-list input[value="${channel}"]`).isChecked()).toBe(true);
+    expect(await dash.locator('#compose-status').textContent()).toBe('');
   });
 
   it('the undo window closes by itself after about ten seconds', async () => {

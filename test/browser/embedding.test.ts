@@ -22,7 +22,7 @@ describe('<news-ticker> embedding', () => {
       document.addEventListener('securitypolicyviolation', (e) => log.push({ directive: e.violatedDirective, blocked: e.blockedURI }));
     });
     // A canary inline script proves the policy is enforced: it must not run.
-    const body = `<script>window.inlineRan = true</script><news-ticker server="${server.url}" channels="${channel}" label="عاجل"></news-ticker>`;
+    const body = `<script>window.inlineRan = true</script><news-ticker server="${server.url}" channels="${channel}" label="آخر الأخبار"></news-ticker>`;
     const response = await page.goto(site.page(tickerPage(body, { lang: 'ar', dir: 'rtl' }), { 'content-security-policy': csp }));
     expect(response?.headers()['content-security-policy']).toBe(csp);
     await waitForState(page, 'empty');

@@ -52,6 +52,16 @@ describe('<news-ticker> modes, times and states', () => {
     expect(changed).toBe(false);
   });
 
+  it('one urgency vocabulary, and no item label that repeats the title chip ("عاجل عاجل")', async () => {
+    const { tab, channel } = await open('mode="list" label="عاجل"', { lang: 'ar', dir: 'rtl' });
+    await publish(channel, { headline: 'خبر فوري', language: 'ar', urgency: 'flash' });
+    await publish(channel, { headline: 'خبر نشرة', language: 'ar', urgency: 'bulletin' });
+    await publish(channel, { headline: 'Flash in English', language: 'en', urgency: 'flash' });
+    await waitForTexts(tab, { count: 3 });
+    const labels = Object.fromEntries((await items(tab)).map((i) => [i.text, i.label]));
+    expect(labels).toEqual({ 'خبر فوري': null, 'خبر نشرة': 'نشرة', 'Flash in English': 'Breaking' });
+  });
+
   it('list mode: newest first with flash and bulletin at the front, relative times in the headline language', async () => {
     const { tab, channel } = await open('mode="list" numbering="arab"', { lang: 'ar', dir: 'rtl' });
     await publish(channel, { headline: 'خبر عادي أول', language: 'ar' });

@@ -61,7 +61,7 @@ describe('<news-ticker preview>', () => {
     await page.evaluate(() => document.querySelector('news-ticker')!.setAttribute('mode', 'list'));
     await show(page, [draft('Breaking: markets fall', { language: 'en', direction: 'ltr', urgency: 2 })]);
     await waitForTexts(page, { once: ['Breaking: markets fall'], count: 1 });
-    expect((await items(page))[0]).toMatchObject({ dir: 'ltr', direction: 'ltr', label: 'Breaking' });
+    expect((await items(page))[0]).toMatchObject({ dir: 'ltr', direction: 'ltr', label: 'Bulletin' });
 
     const readers = await server.api('/api/v1/readers');
     expect(((await readers.json()) as { data: { channels: Record<string, number> } }).data.channels[channel] ?? 0).toBe(0);
@@ -89,7 +89,7 @@ describe('<news-ticker preview>', () => {
     // Typing on and making it a bulletin: the item grows by its text and the label, leftward only.
     await show(page, [draft('وفد أمني يصل إلى عمّان الليلة', { urgency: 2 })]);
     await waitForTexts(page, { once: ['وفد أمني يصل إلى عمّان الليلة'] });
-    expect((await items(page))[0]?.label).toBe('عاجل');
+    expect((await items(page))[0]?.label).toBe('نشرة');
     const after = await edges();
     // Within 2 px (sub-pixel rounding of the transform); the bug this guards against moved it ~190 px.
     expect(Math.abs(after.start - before.start)).toBeLessThan(2);

@@ -64,7 +64,7 @@ for (const kind of ENGINES) {
       await publish(channel, { headline: 'Syrian media: Israeli jets strike Hama military airport in 3 raids', language: 'en', urgency: 'bulletin' });
       await waitForTexts(tab, { count: 1 });
       const [item] = await items(tab);
-      expect(item).toMatchObject({ dir: 'ltr', label: 'Breaking' });
+      expect(item).toMatchObject({ dir: 'ltr', label: 'Bulletin' });
       const x0 = await tab.evaluate(() => {
         const li = document.querySelector('news-ticker')!.shadowRoot!.querySelector('ul.group:not([aria-hidden]) > li')!;
         const label = li.querySelector('[part="label"]')!.getBoundingClientRect();

@@ -38,7 +38,10 @@ export async function startServerProcess(env: Record<string, string>, startTimeo
   });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), startTimeoutMs);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL'); // never leave a half-started process behind
+      reject(new Error(`server did not start:\n${output}`));
+    }, startTimeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('news-ticker listening')) {
@@ -72,7 +75,15 @@ export async function startServerProcess(env: Record<string, string>, startTimeo
 export async function startCluster(n: number, options: { appendonly?: boolean } = {}): Promise<Cluster> {
   const redis = await startRedis(options);
   const prefix = `c${randomBytes(4).toString('hex')}`;
-  const servers = await Promise.all(Array.from({ length: n }, () => startServerProcess({ REDIS_URL: redis.url, REDIS_PREFIX: prefix })));
+  const started = await Promise.allSettled(Array.from({ length: n }, () => startServerProcess({ REDIS_URL: redis.url, REDIS_PREFIX: prefix })));
+  const servers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    // Leave nothing running: the ones that did start, and the private Redis.
+    await Promise.all(servers.map((s) => s.kill()));
+    await redis.stop();
+    throw failed.reason;
+  }
   return {
     redis,
     servers,
