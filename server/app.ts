@@ -19,6 +19,7 @@ import { headlineRoutes } from './http/headlines.js';
 import { errorHandler, notFound, sendProblem } from './http/problem.js';
 import { requestLog } from './http/request-log.js';
 import { staticRoutes } from './http/static.js';
+import { streamRoutes, type StreamService } from './http/stream.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { startReaderReports, startScheduler } from './ops/scheduler.js';
 import { ChannelHub } from './realtime/hub.js';
@@ -61,8 +62,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const keys = new KeyRing(config.apiKeys);
   let gateway: Gateway | undefined;
   let hubRef: ChannelHub | undefined;
+  let streams: StreamService | undefined;
+  // Readers on this process per channel: sockets and SSE streams.
+  const localReaders = (): Record<string, number> => {
+    const counts = { ...gateway?.localReaders() };
+    for (const [channel, n] of Object.entries(streams?.readers() ?? {})) counts[channel] = (counts[channel] ?? 0) + n;
+    return counts;
+  };
   // Public outputs (metric labels, /readers) name only channels that have had a headline.
-  const metrics = createMetrics(() => withHeadlines(gateway?.localReaders() ?? {}, (c) => hubRef?.hasHeadlines(c) ?? false), () => hubRef?.size ?? 0);
+  const metrics = createMetrics(() => withHeadlines(localReaders(), (c) => hubRef?.hasHeadlines(c) ?? false), () => hubRef?.size ?? 0);
   const engine = deps.engine ?? (await createEngine(config, logger, metrics));
   const service = new HeadlineService({ engine, logger });
   const hub = new ChannelHub({ engine, logger });
@@ -123,6 +131,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const known = new Set(channels);
     res.json({ data: { channels: withHeadlines(counts, (c) => known.has(c)) } });
   });
+  // SSE streams (server/http/stream.ts); onReadersChanged is defined below with the gateway's.
+  streams = streamRoutes({ hub, logger, heartbeatMs: config.streamHeartbeatMs, onReadersChanged: () => onReadersChanged() });
+  api.use(streams.router);
   api.use(channelRoutes({ service, engine, hub, keys, requireJson }));
   api.use(headlineRoutes({ service, keys, requireJson }));
   api.use(notFound);
@@ -136,7 +147,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // closes a kept-alive connection just as a publisher reuses it (a reset under load).
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
-  const reportReaders = () => engine.reportReaders(processId, gateway?.localReaders() ?? {}, READER_REPORT_MS * 3);
+  const reportReaders = () => engine.reportReaders(processId, localReaders(), READER_REPORT_MS * 3);
   let reportSoon: NodeJS.Timeout | undefined;
   const onReadersChanged = (): void => {
     reportSoon ??= setTimeout(() => {
@@ -172,6 +183,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await engine.reportReaders(processId, {}, 1).catch(() => undefined);
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
+      streams?.drain(1000);
       await gw.drain(1000);
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
       await Promise.race([closed, grace]);

@@ -4,3 +4,4 @@ export * from './schemas.js';
 export * from './events.js';
 export * from './errors.js';
 export * from './protocol.js';
+export * from './stream.js';
