@@ -115,7 +115,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const api = express.Router();
   api.use((req, res, next) => {
     res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, If-Match, X-API-Key, X-Request-Id');
+    res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match, X-API-Key, X-Request-Id');
     res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PATCH, PUT, OPTIONS');
     res.setHeader('Access-Control-Expose-Headers', 'ETag, Location, Idempotent-Replayed, X-Request-Id');
     if (req.method === 'OPTIONS') return void res.status(204).end();
@@ -134,8 +134,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // SSE streams (server/http/stream.ts); onReadersChanged is defined below with the gateway's.
   streams = streamRoutes({ hub, logger, heartbeatMs: config.streamHeartbeatMs, onReadersChanged: () => onReadersChanged() });
   api.use(streams.router);
-  api.use(channelRoutes({ service, engine, hub, keys, requireJson }));
-  api.use(headlineRoutes({ service, keys, requireJson }));
+  const cache = { maxAgeS: config.publicMaxAgeS, staleS: config.publicStaleS };
+  api.use(channelRoutes({ service, engine, hub, keys, requireJson, cache }));
+  api.use(headlineRoutes({ service, keys, requireJson, cache }));
   api.use(notFound);
   app.use('/api/v1', api);
   app.use(staticRoutes());

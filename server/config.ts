@@ -36,7 +36,7 @@ export interface Config {
   streamHeartbeatMs: number;
   /** `max-age` (seconds) of public reads that shared caches and CDNs may keep: the live set, a headline. @default 5 */
   publicMaxAgeS: number;
-  /** `stale-while-revalidate` (seconds) of those public reads. @default 30 */
+  /** `stale-while-revalidate` (seconds) of those public reads; a kill reaches cached readers within max-age + this. @default 10 */
   publicStaleS: number;
 }
 
@@ -55,7 +55,7 @@ export const defaults: Config = {
   metricsRequireKey: true,
   streamHeartbeatMs: 15_000,
   publicMaxAgeS: 5,
-  publicStaleS: 30,
+  publicStaleS: 10,
 };
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');

@@ -5,7 +5,7 @@
  */
 import { applyEvent, compareNewestFirst, formatCursor, parseCursor, type TickerEvent } from '../../shared/events.js';
 import type { Headline } from '../../shared/headline.js';
-import type { Snapshot } from '../../shared/protocol.js';
+import { EMPTY_EPOCH, type Snapshot } from '../../shared/protocol.js';
 
 export type ApplyResult = 'changed' | 'unchanged' | 'duplicate' | 'gap';
 
@@ -43,6 +43,8 @@ export class ChannelState {
   }
 
   apply(e: TickerEvent): ApplyResult {
+    // A channel's first headline gives it its epoch: offset 1 of it follows empty:0 (as the hub does).
+    if (this.epoch === EMPTY_EPOCH && this.offset === 0 && e.offset === 1) this.epoch = e.epoch;
     if (e.epoch === this.epoch && e.offset <= this.offset) return 'duplicate';
     if (e.epoch !== this.epoch || e.offset !== this.offset + 1) return 'gap';
     this.offset = e.offset;

@@ -6,6 +6,7 @@ import type { HeadlineService } from '../domain/service.js';
 import type { Engine } from '../engine/types.js';
 import type { ChannelHub } from '../realtime/hub.js';
 import { canPublish, requirePublish, type KeyRing } from './auth.js';
+import { sendPublic, type CachePolicy } from './cache.js';
 import { etagOf, idempotencyKey } from './headers.js';
 import { parse } from './problem.js';
 
@@ -15,6 +16,8 @@ export interface ChannelRoutesDeps {
   hub: ChannelHub;
   keys: KeyRing;
   requireJson: (req: Request) => void;
+  /** Shared caching of the public live set and log pages. @default { maxAgeS: 5, staleS: 10 } */
+  cache?: CachePolicy;
 }
 
 const channelParam = (req: Request): string => parse(channelSchema, req.params.channel, 'channel:');
@@ -22,6 +25,7 @@ const channelParam = (req: Request): string => parse(channelSchema, req.params.c
 export function channelRoutes(deps: ChannelRoutesDeps): Router {
   const router = Router();
   const { service, hub, keys } = deps;
+  const cache = deps.cache ?? { maxAgeS: 5, staleS: 10 };
 
   // The channels that have had headlines and that the key may publish to.
   router.get('/channels', keys.authenticate(), async (req: Request, res: Response) => {
@@ -49,7 +53,7 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
   router.get('/channels/:channel/headlines', async (req: Request, res: Response) => {
     const channel = channelParam(req);
     const headlines = await hub.liveSet(channel);
-    res.setHeader('Cache-Control', 'no-store').json({ data: { channel, headlines } });
+    sendPublic(req, res, JSON.stringify({ data: { channel, headlines } }), 'application/json', cache);
   });
 
   router.get('/channels/:channel/events', async (req: Request, res: Response) => {
@@ -74,7 +78,8 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
     const events = read.events;
     const last = events.at(-1);
     const cursor = formatCursor(last ?? { epoch: read.epoch, offset: from.offset });
-    res.setHeader('Cache-Control', 'no-store').json({ data: { channel, events, cursor, head: `${read.epoch}:${read.head}` } });
+    // Every page may change (a later kill or hold strips text at read time): short shared caching, never immutable.
+    sendPublic(req, res, JSON.stringify({ data: { channel, events, cursor, head: `${read.epoch}:${read.head}` } }), 'application/json', cache);
   });
 
   router.get('/channels/:channel/desk', keys.authenticate(), async (req: Request, res: Response) => {

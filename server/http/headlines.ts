@@ -7,6 +7,7 @@ import {
 import { AppError } from '../domain/errors.js';
 import type { ActionResult, HeadlineService, IdempotencyInput } from '../domain/service.js';
 import { canPublish, requirePublish, type KeyRing } from './auth.js';
+import { sendPublic, type CachePolicy } from './cache.js';
 import { etagOf, idempotencyKey, ifMatchVersion } from './headers.js';
 import { parse } from './problem.js';
 
@@ -14,6 +15,8 @@ export interface HeadlineRoutesDeps {
   service: HeadlineService;
   keys: KeyRing;
   requireJson: (req: Request) => void;
+  /** Shared caching of the public headline view. @default { maxAgeS: 5, staleS: 10 } */
+  cache?: CachePolicy;
 }
 
 export function headlineRoutes(deps: HeadlineRoutesDeps): Router {
@@ -55,11 +58,12 @@ export function headlineRoutes(deps: HeadlineRoutesDeps): Router {
     }
     // Held, retracted, expired or not out yet: no public copy (a kill or hold answers 404 at once).
     if (doc.status !== 'live') throw new AppError('HEADLINE_NOT_FOUND');
-    // Caches may keep it but must revalidate: after a kill the answer is 404, after a change a new ETag.
-    res.setHeader('ETag', etagOf(doc.version)).setHeader('Cache-Control', 'no-cache');
+    // Shared caches may keep it a few seconds (deps.cache), then revalidate: after a kill the
+    // answer is 404, after a change a new ETag (the version: strong, one per representation URL).
+    const cache = deps.cache ?? { maxAgeS: 5, staleS: 10 };
     // ?format=ninjs: the IPTC ninjs 3.1 document itself, for consumers that speak ninjs.
-    if (req.query.format === 'ninjs') res.type('application/ninjs+json').send(JSON.stringify(toNinjs(publicView(doc))));
-    else res.json({ data: { headline: publicView(doc) } });
+    if (req.query.format === 'ninjs') sendPublic(req, res, JSON.stringify(toNinjs(publicView(doc))), 'application/ninjs+json', cache, etagOf(doc.version));
+    else sendPublic(req, res, JSON.stringify({ data: { headline: publicView(doc) } }), 'application/json', cache, etagOf(doc.version));
   });
 
   router.patch('/headlines/:id', keys.authenticate(), edit((req, doc, ifMatch, idem) =>
