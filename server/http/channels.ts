@@ -7,6 +7,8 @@ import type { Engine } from '../engine/types.js';
 import type { ChannelHub } from '../realtime/hub.js';
 import { canPublish, requirePublish, type KeyRing } from './auth.js';
 import { sendPublic, type CachePolicy } from './cache.js';
+import { renderHtml } from '../formats/html.js';
+import { renderJsonLd } from '../formats/jsonld.js';
 import { etagOf, idempotencyKey } from './headers.js';
 import { parse } from './problem.js';
 
@@ -52,6 +54,16 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
 
   router.get('/channels/:channel/headlines', async (req: Request, res: Response) => {
     const channel = channelParam(req);
+    // ?format=html: a fragment for first paint and search; ?format=jsonld: schema.org LiveBlogPosting.
+    if (req.query.format === 'html') {
+      const snap = await hub.current(channel);
+      return sendPublic(req, res, renderHtml(channel, snap.cursor, snap.headlines), 'text/html; charset=utf-8', cache);
+    }
+    if (req.query.format === 'jsonld') {
+      const url = `${req.protocol}://${req.get('host')}/api/v1/channels/${channel}/headlines`;
+      const doc = renderJsonLd({ channel, url, headlines: await hub.liveSet(channel) });
+      return sendPublic(req, res, JSON.stringify(doc), 'application/ld+json', cache);
+    }
     const headlines = await hub.liveSet(channel);
     sendPublic(req, res, JSON.stringify({ data: { channel, headlines } }), 'application/json', cache);
   });
