@@ -4,8 +4,8 @@
  * came from unless they carry a `server="…"` attribute. Sites that render their own UI can
  * `import { sharedClient } from 'https://HOST/embed.js'` and use the same shared connection.
  */
-import { sharedClient } from './sdk/index.js';
+import { fallbackSocketFactory, sharedClient } from './sdk/index.js';
 import { NewsTicker } from './widget/news-ticker.js';
 
-export { NewsTicker, sharedClient };
+export { NewsTicker, fallbackSocketFactory, sharedClient };
 export type { ConnectionStatus, TickerClient, TickerClientEvents } from './sdk/index.js';

@@ -26,6 +26,7 @@ import { apiCors, apiHeaders, pageSecurity } from './http/security.js';
 import { staticRoutes } from './http/static.js';
 import { apiRateLimits } from './limits/http.js';
 import { createLimiters, type Limiters } from './limits/limiter.js';
+import { streamRoutes, type StreamService } from './http/stream.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { startReaderReports, startScheduler } from './ops/scheduler.js';
 import { ChannelHub } from './realtime/hub.js';
@@ -79,8 +80,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const processId = randomUUID();
   let gateway: Gateway | undefined;
   let hubRef: ChannelHub | undefined;
+  let streams: StreamService | undefined;
+  // Readers on this process per channel: sockets and SSE streams.
+  const localReaders = (): Record<string, number> => {
+    const counts = { ...gateway?.localReaders() };
+    for (const [channel, n] of Object.entries(streams?.readers() ?? {})) counts[channel] = (counts[channel] ?? 0) + n;
+    return counts;
+  };
   // Public outputs (metric labels, /readers) name only channels that have had a headline.
-  const metrics = createMetrics(() => withHeadlines(gateway?.localReaders() ?? {}, (c) => hubRef?.hasHeadlines(c) ?? false), () => hubRef?.size ?? 0);
+  const metrics = createMetrics(() => withHeadlines(localReaders(), (c) => hubRef?.hasHeadlines(c) ?? false), () => hubRef?.size ?? 0);
   const engine = deps.engine ?? (await createEngine(config, logger, metrics));
   const limits = await createLimiters(config, logger);
   const people = new AccountDirectory({ engine, reservedNames: config.apiKeys.map((k) => k.name) });
@@ -140,11 +148,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const known = new Set(channels);
     res.json({ data: { channels: withHeadlines(counts, (c) => known.has(c)) } });
   });
+  // SSE streams (server/http/stream.ts); onReadersChanged is defined below with the gateway's.
+  streams = streamRoutes({ hub, logger, heartbeatMs: config.streamHeartbeatMs, onReadersChanged: () => onReadersChanged() });
+  api.use(streams.router);
+  const cache = { maxAgeS: config.publicMaxAgeS, staleS: config.publicStaleS };
   api.use(peopleRoutes({ keys, people, requireJson }));
   api.use(auditRoutes({ service, engine, keys }));
   const sourced = new SourcedPublisher({ engine, service });
   const ninjs = { accepts: isNinjsRequest, publish: ninjsPublishHandler({ engine, sourced }) };
-  api.use(channelRoutes({ service, engine, hub, keys, requireJson, ninjs }));
+  api.use(channelRoutes({ service, engine, hub, keys, requireJson, ninjs, cache }));
   api.use(feedRoutes({ engine }));
   const feedIngest = new FeedIngest({ engine, sourced, logger });
   api.use(feedAdminRoutes({ ingest: feedIngest, keys, requireJson }));
@@ -155,7 +167,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   api.use(webhookRoutes({ webhooks, keys, requireJson }));
   api.use(openApiRoutes());
-  api.use(headlineRoutes({ service, keys, requireJson }));
+  api.use(headlineRoutes({ service, keys, requireJson, cache }));
   api.use(notFound);
   const apiRoutes = listRoutes(api);
   app.use('/api/v1', api);
@@ -169,7 +181,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // closes a kept-alive connection just as a publisher reuses it (a reset under load).
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
-  const reportReaders = () => engine.reportReaders(processId, gateway?.localReaders() ?? {}, READER_REPORT_MS * 3);
+  const reportReaders = () => engine.reportReaders(processId, localReaders(), READER_REPORT_MS * 3);
   let reportSoon: NodeJS.Timeout | undefined;
   const onReadersChanged = (): void => {
     reportSoon ??= setTimeout(() => {
@@ -211,6 +223,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await engine.reportReaders(processId, {}, 1).catch(() => undefined);
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
+      streams?.drain(1000);
       await gw.drain(1000);
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
       await Promise.race([closed, grace]);

@@ -63,6 +63,12 @@ export interface Config {
   webhookRetryMs?: number[];
   /** Time one webhook attempt may take. @default 10000 */
   webhookTimeoutMs?: number;
+  /** How often an SSE stream gets a heartbeat comment. @default 15000 */
+  streamHeartbeatMs: number;
+  /** `max-age` (seconds) of public reads that shared caches and CDNs may keep: the live set, a headline. @default 5 */
+  publicMaxAgeS: number;
+  /** `stale-while-revalidate` (seconds) of those public reads; a kill reaches cached readers within max-age + this. @default 10 */
+  publicStaleS: number;
 }
 
 export const defaults: Config = {
@@ -85,6 +91,9 @@ export const defaults: Config = {
   shutdownGraceMs: 10_000,
   bodyLimit: '16kb',
   metricsRequireKey: true,
+  streamHeartbeatMs: 15_000,
+  publicMaxAgeS: 5,
+  publicStaleS: 10,
 };
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -153,6 +162,9 @@ const envSchema = z.object({
   SHUTDOWN_GRACE_MS: int(0, 600_000).optional(),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/).optional(),
   METRICS_REQUIRE_KEY: bool.optional(),
+  STREAM_HEARTBEAT_MS: int(100, 600_000).optional(),
+  PUBLIC_MAX_AGE: int(0, 3600).optional(),
+  PUBLIC_STALE_WHILE_REVALIDATE: int(0, 86_400).optional(),
 });
 
 const KEYS_EXAMPLE = `'[{"name":"desk","key":"<at least 16 random characters>","scopes":["admin"]}]'`;
@@ -205,5 +217,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...(e.SHUTDOWN_GRACE_MS !== undefined ? { shutdownGraceMs: e.SHUTDOWN_GRACE_MS } : {}),
     ...(e.BODY_LIMIT ? { bodyLimit: e.BODY_LIMIT } : {}),
     ...(e.METRICS_REQUIRE_KEY !== undefined ? { metricsRequireKey: e.METRICS_REQUIRE_KEY } : {}),
+    ...(e.STREAM_HEARTBEAT_MS !== undefined ? { streamHeartbeatMs: e.STREAM_HEARTBEAT_MS } : {}),
+    ...(e.PUBLIC_MAX_AGE !== undefined ? { publicMaxAgeS: e.PUBLIC_MAX_AGE } : {}),
+    ...(e.PUBLIC_STALE_WHILE_REVALIDATE !== undefined ? { publicStaleS: e.PUBLIC_STALE_WHILE_REVALIDATE } : {}),
   };
 }

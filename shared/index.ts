@@ -9,3 +9,4 @@ export * from './order.js';
 export * from './roles.js';
 export * from './audit.js';
 export * from './urgency-words.js';
+export * from './stream.js';

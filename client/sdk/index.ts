@@ -1,6 +1,6 @@
 /** The browser SDK: one shared TickerClient per server on a page. */
-import { io } from 'socket.io-client';
 import { TickerClient, type SocketFactory, type TickerClientOptions } from './client.js';
+import { fallbackSocketFactory } from './fallback.js';
 import { defaultStorage, webStorageStore } from './storage.js';
 
 export { TickerClient } from './client.js';
@@ -10,9 +10,13 @@ export { backoff } from './backoff.js';
 export type { Clock } from './clock.js';
 export { memoryStore, webStorageStore, type CursorStore } from './storage.js';
 
-/** WebSocket only, no built-in reconnection (TickerClient retries with its own backoff). */
-export const defaultSocketFactory: SocketFactory = (url) =>
-  io(url, { transports: ['websocket'], reconnection: false, autoConnect: false, forceNew: true });
+export { FallbackSocket, fallbackSocketFactory, type FallbackOptions } from './fallback.js';
+
+/**
+ * WebSocket, falling back to the SSE stream when WebSockets cannot be had (fallback.ts); no
+ * built-in reconnection (TickerClient retries with its own backoff).
+ */
+export const defaultSocketFactory: SocketFactory = fallbackSocketFactory();
 
 const clients = new Map<string, TickerClient>();
 

@@ -6,10 +6,13 @@ import type { HeadlineService } from '../domain/service.js';
 import type { Engine } from '../engine/types.js';
 import type { ChannelHub } from '../realtime/hub.js';
 import { canPublish, requireAction, requirePublish, type KeyRing } from '../auth/keys.js';
+import { sendPublic, type CachePolicy } from './cache.js';
+import { renderHtml } from '../formats/html.js';
+import { renderJsonLd } from '../formats/jsonld.js';
 import { etagOf, idempotencyKey } from './headers.js';
 import { parse } from './problem.js';
-import { eventToNinjs, ninjsPackage } from '../formats/ninjs.js';
-import { sendNinjs, sendNinjsList, wantsNinjs } from '../formats/ninjs-http.js';
+import { NINJS_MEDIA_TYPE, eventToNinjs, ninjsPackage, toNinjsDoc } from '../formats/ninjs.js';
+import { sendNinjsList, wantsNinjs } from '../formats/ninjs-http.js';
 
 export interface ChannelRoutesDeps {
   service: HeadlineService;
@@ -19,6 +22,8 @@ export interface ChannelRoutesDeps {
   requireJson: (req: Request) => void;
   /** ninjs bodies on publish (server/formats). */
   ninjs?: { accepts: (req: Request) => boolean; publish: (req: Request, res: Response, channel: string) => Promise<void> };
+  /** Shared caching of the public live set and log pages. @default { maxAgeS: 5, staleS: 10 } */
+  cache?: CachePolicy;
 }
 
 const channelParam = (req: Request): string => parse(channelSchema, req.params.channel, 'channel:');
@@ -26,6 +31,7 @@ const channelParam = (req: Request): string => parse(channelSchema, req.params.c
 export function channelRoutes(deps: ChannelRoutesDeps): Router {
   const router = Router();
   const { service, hub, keys } = deps;
+  const cache = deps.cache ?? { maxAgeS: 5, staleS: 10 };
 
   // The channels that have had headlines and that the key may publish to.
   router.get('/channels', keys.authenticate(), async (req: Request, res: Response) => {
@@ -54,9 +60,22 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
 
   router.get('/channels/:channel/headlines', async (req: Request, res: Response) => {
     const channel = channelParam(req);
+    // ?format=html: a fragment for first paint and search; ?format=jsonld: schema.org LiveBlogPosting.
+    if (req.query.format === 'html') {
+      const snap = await hub.current(channel);
+      return sendPublic(req, res, renderHtml(channel, snap.cursor, snap.headlines), 'text/html; charset=utf-8', cache);
+    }
+    if (req.query.format === 'jsonld') {
+      const url = `${req.protocol}://${req.get('host')}/api/v1/channels/${channel}/headlines`;
+      const doc = renderJsonLd({ channel, url, headlines: await hub.liveSet(channel) });
+      return sendPublic(req, res, JSON.stringify(doc), 'application/ld+json', cache);
+    }
     const headlines = await hub.liveSet(channel);
-    if (wantsNinjs(req)) return sendNinjsList(res.setHeader('Cache-Control', 'no-store'), `urn:news-ticker:channel:${channel}`, headlines);
-    res.setHeader('Cache-Control', 'no-store').json({ data: { channel, headlines } });
+    if (wantsNinjs(req)) {
+      const doc = ninjsPackage(`urn:news-ticker:channel:${channel}`, headlines.map((h) => toNinjsDoc(h)));
+      return sendPublic(req, res, JSON.stringify(doc), NINJS_MEDIA_TYPE, cache);
+    }
+    sendPublic(req, res, JSON.stringify({ data: { channel, headlines } }), 'application/json', cache);
   });
 
   router.get('/channels/:channel/events', async (req: Request, res: Response) => {
@@ -82,10 +101,12 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
     const last = events.at(-1);
     const cursor = formatCursor(last ?? { epoch: read.epoch, offset: from.offset });
     if (wantsNinjs(req)) {
-      res.setHeader('Cache-Control', 'no-store').setHeader('X-Cursor', cursor);
-      return sendNinjs(res, ninjsPackage(`urn:news-ticker:channel:${channel}:log:${cursor}`, events.map(eventToNinjs)));
+      res.setHeader('X-Cursor', cursor);
+      const doc = ninjsPackage(`urn:news-ticker:channel:${channel}:log:${cursor}`, events.map(eventToNinjs));
+      return sendPublic(req, res, JSON.stringify(doc), NINJS_MEDIA_TYPE, cache);
     }
-    res.setHeader('Cache-Control', 'no-store').json({ data: { channel, events, cursor, head: `${read.epoch}:${read.head}` } });
+    // Every page may change (a later kill or hold strips text at read time): short shared caching, never immutable.
+    sendPublic(req, res, JSON.stringify({ data: { channel, events, cursor, head: `${read.epoch}:${read.head}` } }), 'application/json', cache);
   });
 
   router.get('/channels/:channel/desk', keys.authenticate(), async (req: Request, res: Response) => {

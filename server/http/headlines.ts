@@ -8,15 +8,18 @@ import { AppError } from '../domain/errors.js';
 import type { ActionResult, HeadlineService, IdempotencyInput } from '../domain/service.js';
 import { canPublish, requireAction, requirePublish, type KeyRing } from '../auth/keys.js';
 import type { ActionContext, RoleAction } from '../../shared/roles.js';
+import { sendPublic, type CachePolicy } from './cache.js';
 import { etagOf, idempotencyKey, ifMatchVersion } from './headers.js';
 import { parse } from './problem.js';
-import { toNinjsDoc } from '../formats/ninjs.js';
+import { NINJS_MEDIA_TYPE, toNinjsDoc } from '../formats/ninjs.js';
 import { sendNinjs, sendNinjsList, wantsNinjs } from '../formats/ninjs-http.js';
 
 export interface HeadlineRoutesDeps {
   service: HeadlineService;
   keys: KeyRing;
   requireJson: (req: Request) => void;
+  /** Shared caching of the public headline view. @default { maxAgeS: 5, staleS: 10 } */
+  cache?: CachePolicy;
 }
 
 export function headlineRoutes(deps: HeadlineRoutesDeps): Router {
@@ -66,11 +69,12 @@ export function headlineRoutes(deps: HeadlineRoutesDeps): Router {
     }
     // Held, retracted, expired or not out yet: no public copy (a kill or hold answers 404 at once).
     if (doc.status !== 'live') throw new AppError('HEADLINE_NOT_FOUND');
-    // Caches may keep it but must revalidate: after a kill the answer is 404, after a change a new ETag.
-    res.setHeader('ETag', etagOf(doc.version)).setHeader('Cache-Control', 'no-cache');
+    // Shared caches may keep it a few seconds (deps.cache), then revalidate: after a kill the
+    // answer is 404, after a change a new ETag (the version: strong, one per representation URL).
+    const cache = deps.cache ?? { maxAgeS: 5, staleS: 10 };
     // ?format=ninjs: the IPTC ninjs 3.1 document itself, for consumers that speak ninjs.
-    if (wantsNinjs(req)) sendNinjs(res, toNinjsDoc(publicView(doc)));
-    else res.json({ data: { headline: publicView(doc) } });
+    if (wantsNinjs(req)) sendPublic(req, res, JSON.stringify(toNinjsDoc(publicView(doc))), NINJS_MEDIA_TYPE, cache, etagOf(doc.version));
+    else sendPublic(req, res, JSON.stringify({ data: { headline: publicView(doc) } }), 'application/json', cache, etagOf(doc.version));
   });
 
   router.patch('/headlines/:id', keys.authenticate(), edit('correct', (req, doc, ifMatch, idem, actor) =>

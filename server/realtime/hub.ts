@@ -272,6 +272,16 @@ export class ChannelHub {
     };
   }
 
+  /** The live set of a channel now with its position (as a first-visit snapshot). */
+  async current(channel: string): Promise<Snapshot> {
+    this.follow(channel);
+    try {
+      return this.snapshotOf(await this.watch(channel), 'first-visit');
+    } finally {
+      this.unfollow(channel);
+    }
+  }
+
   /** The live set of a channel now, newest first. */
   async liveSet(channel: string): Promise<Headline[]> {
     this.follow(channel);
