@@ -20,6 +20,11 @@ const websocketOnly = {
       contents: 'import { WS } from "./websocket.js"; export const transports = { websocket: WS };',
       resolveDir: join(dirname(args.path), 'transports'),
     }));
+    // engine.io-client's index re-exports every transport class; the unused ones would stay in
+    // the bundle (their modules have top-level side effects), so they resolve to empty stand-ins.
+    b.onResolve({ filter: /^\.\/transports\/(polling-xhr|polling-xhr\.node|polling-fetch|webtransport|websocket\.node)\.js$/ }, (args) =>
+      /[\\/]engine\.io-client[\\/]build[\\/]esm[\\/]index\.js$/.test(args.importer) ? { path: args.path, namespace: 'unused-transport' } : undefined);
+    b.onLoad({ filter: /.*/, namespace: 'unused-transport' }, () => ({ contents: 'export const XHR = undefined, Fetch = undefined, WT = undefined, WS = undefined;' }));
   },
 };
 
