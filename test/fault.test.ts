@@ -201,8 +201,9 @@ describe('a command sent and not answered', () => {
     await admin.connect();
     try {
       const channel = server.channel('unknown');
-      // Redis holds every write for 4 s: the publish is sent, times out (3 s) unanswered, then runs.
-      await admin.call('CLIENT', 'PAUSE', '4000', 'WRITE');
+      // Redis holds every write for 6 s: the rate limiter falls back to memory (1 s), the publish is sent,
+      // times out (3 s) unanswered, then runs when the pause ends.
+      await admin.call('CLIENT', 'PAUSE', '6000', 'WRITE');
       const res = await server.publish(channel, { headline: 'sent into the dark' }, { 'idempotency-key': 'dark-1' });
       expect(res.status).toBe(503);
       const problem = await res.json();

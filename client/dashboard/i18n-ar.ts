@@ -5,7 +5,7 @@ import type { MessageKey } from './i18n-en.js';
 export const ar: Record<MessageKey, string> = {
   'app.title': 'لوحة غرفة الأخبار',
   'lang.switch': 'English',
-  'lang.switchLabel': 'Switch the interface to English',
+  'lang.switchLabel': 'English — Switch the interface to English',
   'skip.signin': 'انتقل إلى تسجيل الدخول',
   'skip.compose': 'انتقل إلى تحرير خبر',
   'signin.title': 'تسجيل الدخول',
@@ -167,6 +167,7 @@ export const ar: Record<MessageKey, string> = {
   'people.title': 'الأشخاص والمفاتيح',
   'people.name': 'الاسم',
   'people.role': 'الدور',
+  'people.actions': 'إجراءات',
   'people.channels': 'القنوات (مفصولة بفواصل، * تطابق أي سلسلة أحرف)',
   'people.create': 'إضافة شخص',
   'people.empty': 'لا أشخاص بعد: مفاتيح إعدادات الخادم فقط.',

@@ -3,7 +3,7 @@ import { URGENCY_WORDS } from '../../shared/urgency-words.js';
 export const en = {
   'app.title': 'Newsroom dashboard',
   'lang.switch': 'العربية',
-  'lang.switchLabel': 'Switch the interface to Arabic',
+  'lang.switchLabel': 'العربية — Switch the interface to Arabic',
   'skip.signin': 'Skip to sign in',
   'skip.compose': 'Skip to the composer',
   'signin.title': 'Sign in',
@@ -165,6 +165,7 @@ export const en = {
   'people.title': 'People and keys',
   'people.name': 'Name',
   'people.role': 'Role',
+  'people.actions': 'Actions',
   'people.channels': 'Channels (comma-separated, * matches any run of characters)',
   'people.create': 'Add person',
   'people.empty': 'No people yet: keys from the server configuration only.',

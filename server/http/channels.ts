@@ -43,7 +43,11 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
   router.post('/channels/:channel/headlines', keys.authenticate(), async (req: Request, res: Response) => {
     const channel = channelParam(req);
     const principal = requirePublish(req, channel);
-    if (deps.ninjs?.accepts(req)) return deps.ninjs.publish(req, res, channel);
+    if (deps.ninjs?.accepts(req)) {
+      // A ninjs document may correct, hold or kill by uri+version: it needs a role that may kill.
+      requireAction(req, 'retract', channel);
+      return deps.ninjs.publish(req, res, channel);
+    }
     const key = idempotencyKey(req);
     deps.requireJson(req);
     const input = parse(publishInputSchema, req.body);

@@ -11,6 +11,7 @@ import {
 } from '../../shared/index.js';
 import { feedInputSchema, feedSettingsSchema } from '../feeds/ingest.js';
 import { webhookInputSchema } from '../webhooks/schemas.js';
+import { personInputSchema } from './people.js';
 import { actionOut, deskHeadlineOut, eventOut, headlineOut, ninjsActionOut, problemOut } from './openapi-schemas.js';
 import { renderReference } from './openapi-page.js';
 
@@ -75,6 +76,14 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/webhooks', summary: 'Registered webhooks (without secrets)', tag: 'webhooks', auth: 'admin', ok: { status: 200, description: 'Webhooks', schema: data(z.object({ webhooks: z.array(z.record(z.string(), z.unknown())) })) }, errors: [401, 403] },
   { method: 'delete', path: '/webhooks/:id', summary: 'Remove a webhook', tag: 'webhooks', auth: 'admin', ok: { status: 204, description: 'Removed' }, errors: [401, 403, 404] },
   { method: 'get', path: '/webhooks/:id/deliveries', summary: 'The delivery log of a webhook, newest first', tag: 'webhooks', auth: 'admin', ok: { status: 200, description: 'Delivery attempts', schema: data(z.object({ webhook: z.string(), deliveries: z.array(z.record(z.string(), z.unknown())) })) }, errors: [401, 403, 404] },
+  { method: 'get', path: '/channels/:channel/stream', summary: 'Server-Sent Events: the channel live, resumable with Last-Event-ID or ?after=', tag: 'stream', auth: 'none', query: [{ name: 'after', description: 'A cursor "EPOCH:OFFSET" (Last-Event-ID wins)', schema: { type: 'string' } }], ok: { status: 200, description: 'text/event-stream', media: { 'text/event-stream': { schema: { type: 'string' } } } }, errors: [400, 409] },
+  { method: 'get', path: '/stream', summary: 'Server-Sent Events for several channels in one stream', tag: 'stream', auth: 'none', query: [{ name: 'channels', description: 'Comma-separated channel names (at most 20)', schema: { type: 'string' } }], ok: { status: 200, description: 'text/event-stream', media: { 'text/event-stream': { schema: { type: 'string' } } } }, errors: [400, 409] },
+  { method: 'get', path: '/headlines/:id/audit', summary: 'A headline\'s audit trail, oldest first (who, what, when, versions, reason)', tag: 'audit', auth: 'key', ok: { status: 200, description: 'Audit entries', schema: data(z.object({ uri: z.string(), entries: z.array(z.record(z.string(), z.unknown())) })) }, errors: [400, 401, 403, 404] },
+  { method: 'get', path: '/channels/:channel/audit', summary: 'A channel\'s audit trail, newest first', tag: 'audit', auth: 'key', query: [{ name: 'limit', description: '1–1000 (default 100)', schema: { type: 'integer', minimum: 1, maximum: 1000 } }, { name: 'skip', description: 'Entries to skip from the newest', schema: { type: 'integer', minimum: 0 } }], ok: { status: 200, description: 'Audit entries', schema: data(z.object({ channel: z.string(), entries: z.array(z.record(z.string(), z.unknown())) })) }, errors: [400, 401, 403] },
+  { method: 'get', path: '/people', summary: 'Named accounts (never their keys)', tag: 'people', auth: 'admin', ok: { status: 200, description: 'People', schema: data(z.object({ people: z.array(z.record(z.string(), z.unknown())) })) }, errors: [401, 403] },
+  { method: 'post', path: '/people', summary: 'Create a person with a role and channels; the key is shown once', tag: 'people', auth: 'admin', body: personInputSchema, ok: { status: 201, description: 'Created, with the key', schema: data(z.record(z.string(), z.unknown())) }, errors: [400, 401, 403, 409] },
+  { method: 'post', path: '/people/:id/rotate', summary: 'Issue a new key; the old one stops working on every process within 1 s', tag: 'people', auth: 'admin', ok: { status: 200, description: 'The new key, shown once', schema: data(z.record(z.string(), z.unknown())) }, errors: [400, 401, 403, 404] },
+  { method: 'post', path: '/people/:id/revoke', summary: 'Revoke a person\'s key on every process within 1 s', tag: 'people', auth: 'admin', ok: { status: 200, description: 'Revoked', schema: data(z.record(z.string(), z.unknown())) }, errors: [400, 401, 403, 404] },
   { method: 'get', path: '/openapi.json', summary: 'This description', tag: 'meta', auth: 'none', ok: { status: 200, description: 'OpenAPI 3.1', media: { 'application/json': { schema: { type: 'object' } } } }, errors: [] },
   { method: 'get', path: '/reference', summary: 'This description as an HTML page', tag: 'meta', auth: 'none', ok: { status: 200, description: 'HTML', media: { 'text/html': { schema: { type: 'string' } } } }, errors: [] },
 ];

@@ -81,7 +81,7 @@ describe('dashboard: publish, correct, retract', () => {
     await openDashboard(dash, server.url, AR_KEY, [channel]);
     expect((await embed).status()).toBe(200);
     await compose(dash, { headline: SEED, urgency: 'bulletin' });
-    await expect.poll(() => previewItem(dash)).toMatchObject({ text: SEED, dir: 'rtl', direction: 'rtl', label: 'عاجل' });
+    await expect.poll(() => previewItem(dash)).toMatchObject({ text: SEED, dir: 'rtl', direction: 'rtl', label: 'نشرة' }); // bulletin, in the one urgency vocabulary (shared/urgency-words.ts)
     expect(await dash.locator('#preview news-ticker').evaluate((t) => [t.hasAttribute('preview'), getComputedStyle(t).direction]))
       .toEqual([true, 'rtl']);
     // English text: left to right, with the English label; the list mode of the same widget.
