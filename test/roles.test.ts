@@ -12,12 +12,12 @@ type Who = 'reporter' | 'editor' | 'admin' | 'legacy';
 type Action =
   | 'publish-routine' | 'publish-urgent' | 'publish-bulletin' | 'publish-flash'
   | 'correct-own' | 'correct-own-to-flash' | 'correct-other' | 'expires-other' | 'hold' | 'release' | 'retract'
-  | 'people-list' | 'people-create' | 'read-desk' | 'read-audit';
+  | 'people-list' | 'people-create' | 'read-desk' | 'read-audit' | 'publish-ninjs';
 type Outcome = number | 'FORBIDDEN' | 'ROLE_FORBIDS';
 
 const ACTIONS: Action[] = [
   'publish-routine', 'publish-urgent', 'publish-bulletin', 'publish-flash', 'correct-own', 'correct-own-to-flash',
-  'correct-other', 'expires-other', 'hold', 'release', 'retract', 'people-list', 'people-create', 'read-desk', 'read-audit',
+  'correct-other', 'expires-other', 'hold', 'release', 'retract', 'people-list', 'people-create', 'read-desk', 'read-audit', 'publish-ninjs',
 ];
 
 /** What each role gets in scope; out of scope every channel action is FORBIDDEN except for admin. */
@@ -27,21 +27,23 @@ const IN_SCOPE: Record<Who, Record<Action, Outcome>> = {
     'correct-own': 200, 'correct-own-to-flash': 'ROLE_FORBIDS', 'correct-other': 'ROLE_FORBIDS', 'expires-other': 'ROLE_FORBIDS',
     hold: 'ROLE_FORBIDS', release: 'ROLE_FORBIDS', retract: 'ROLE_FORBIDS',
     'people-list': 'ROLE_FORBIDS', 'people-create': 'ROLE_FORBIDS', 'read-desk': 200, 'read-audit': 200,
+    // A ninjs document may correct, hold or kill by uri+version: only roles that may kill send one.
+    'publish-ninjs': 'ROLE_FORBIDS',
   },
   editor: {
     'publish-routine': 201, 'publish-urgent': 201, 'publish-bulletin': 201, 'publish-flash': 201,
     'correct-own': 200, 'correct-own-to-flash': 200, 'correct-other': 200, 'expires-other': 200,
-    hold: 200, release: 200, retract: 200, 'people-list': 'ROLE_FORBIDS', 'people-create': 'ROLE_FORBIDS', 'read-desk': 200, 'read-audit': 200,
+    hold: 200, release: 200, retract: 200, 'people-list': 'ROLE_FORBIDS', 'people-create': 'ROLE_FORBIDS', 'read-desk': 200, 'read-audit': 200, 'publish-ninjs': 201,
   },
   admin: {
     'publish-routine': 201, 'publish-urgent': 201, 'publish-bulletin': 201, 'publish-flash': 201,
     'correct-own': 200, 'correct-own-to-flash': 200, 'correct-other': 200, 'expires-other': 200,
-    hold: 200, release: 200, retract: 200, 'people-list': 200, 'people-create': 201, 'read-desk': 200, 'read-audit': 200,
+    hold: 200, release: 200, retract: 200, 'people-list': 200, 'people-create': 201, 'read-desk': 200, 'read-audit': 200, 'publish-ninjs': 201,
   },
   legacy: {
     'publish-routine': 201, 'publish-urgent': 201, 'publish-bulletin': 201, 'publish-flash': 201,
     'correct-own': 200, 'correct-own-to-flash': 200, 'correct-other': 200, 'expires-other': 200,
-    hold: 200, release: 200, retract: 200, 'people-list': 'ROLE_FORBIDS', 'people-create': 'ROLE_FORBIDS', 'read-desk': 200, 'read-audit': 200,
+    hold: 200, release: 200, retract: 200, 'people-list': 'ROLE_FORBIDS', 'people-create': 'ROLE_FORBIDS', 'read-desk': 200, 'read-audit': 200, 'publish-ninjs': 201,
   },
 };
 
@@ -105,6 +107,11 @@ describe.each(ENGINES)('roles (%s engine)', (kind) => {
         return api(`/api/v1/channels/${channel}/desk`, { key });
       case 'read-audit':
         return api(`/api/v1/headlines/${await headline(channel)}/audit`, { key });
+      case 'publish-ninjs':
+        return api(`/api/v1/channels/${channel}/headlines`, {
+          method: 'POST', key, headers: { 'content-type': 'application/ninjs+json' },
+          body: JSON.stringify({ uri: `https://cms.example.com/items/${randomBytes(4).toString('hex')}`, version: '1', type: 'text', language: 'en', urgency: 5, headlines: [{ value: 'Matrix item from a CMS', role: 'main' }] }),
+        });
     }
   }
 
