@@ -12,6 +12,11 @@ import type { CorrectionBody, ExpiryBody, OptionalReasonBody, PublishBody, Reaso
 import type { Principal } from '../../shared/scopes.js';
 import type { IssuedKey, Person, Role } from '../../shared/roles.js';
 import type { AuditEntry } from '../../shared/audit.js';
+import type { DeliveryAttempt, Webhook } from '../../server/webhooks/schemas.js';
+
+/** A registered webhook as the list shows it: never its secret. */
+export type WebhookInfo = Omit<Webhook, 'secret'>;
+export type { DeliveryAttempt };
 
 export type { CorrectionBody, PublishBody, Principal };
 
@@ -148,6 +153,16 @@ export class Api {
   /** A headline's audit trail, oldest first. */
   async audit(uri: string): Promise<AuditEntry[]> {
     return (await this.call<{ entries: AuditEntry[] }>('GET', `/headlines/${uri}/audit`)).data.entries;
+  }
+
+  /** Webhooks (admin): the registered ones, oldest first, without their secrets. */
+  async webhooks(): Promise<WebhookInfo[]> {
+    return (await this.call<{ webhooks: WebhookInfo[] }>('GET', '/webhooks')).data.webhooks;
+  }
+
+  /** A webhook's delivery log (the last 100 attempts), newest first. */
+  async webhookDeliveries(id: string): Promise<DeliveryAttempt[]> {
+    return (await this.call<{ webhook: string; deliveries: DeliveryAttempt[] }>('GET', `/webhooks/${encodeURIComponent(id)}/deliveries`)).data.deliveries;
   }
 
   /** One editorial change: one Idempotency-Key for it and every resend of it. */

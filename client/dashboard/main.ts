@@ -11,6 +11,7 @@ import { byId, showError } from './dom.js';
 import { errorMessage, initialLanguage, onLanguageChange, setLanguage, t, uiLanguage } from './i18n.js';
 import { ReachStore } from './reach.js';
 import { PeoplePanel } from './people.js';
+import { WebhooksPanel } from './webhooks.js';
 import { roleOf } from '../../shared/roles.js';
 import { signIn, signOut, storedKey, type Session } from './session.js';
 
@@ -38,7 +39,10 @@ function startWorkspace(session: Session): void {
     whoRole.textContent = t('who.role', { role: t(`role.${role}`) });
   };
   renderWho();
-  if (role === 'admin') new PeoplePanel(session.api);
+  if (role === 'admin') {
+    new PeoplePanel(session.api);
+    new WebhooksPanel(session.api);
+  }
   if (role === 'reporter') {
     // A reporter publishes routine and urgent only (shared/roles.ts); the server refuses the rest too.
     for (const input of document.querySelectorAll<HTMLInputElement>('input[name="urgency"][value="flash"], input[name="urgency"][value="bulletin"]')) input.disabled = true;
