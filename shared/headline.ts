@@ -84,24 +84,3 @@ export function urgencyName(urgency: number): UrgencyPreset {
 
 /** Our short ids are URL-safe tokens; in ninjs they become URNs, as ninjs wants a URI. */
 export const ninjsUri = (id: string): string => `urn:news-ticker:headline:${id}`;
-
-/** The ninjs 3.1 representation of a headline, for consumers that speak ninjs. */
-export function toNinjs(h: Headline): Record<string, unknown> {
-  return {
-    uri: ninjsUri(h.uri),
-    type: 'text',
-    representationType: 'partial',
-    version: String(h.version),
-    language: h.language,
-    headlines: [{ value: h.headline, role: 'main', contentType: 'text/plain' }],
-    urgency: h.urgency,
-    pubStatus: h.pubStatus,
-    firstCreated: h.firstCreated,
-    versionCreated: h.versionCreated,
-    ...(h.embargoedUntil ? { embargoedUntil: h.embargoedUntil } : {}),
-    ...(h.expires ? { expires: h.expires } : {}),
-    ...(h.by ? { by: h.by } : {}),
-    ...(h.infoSources ? { infoSources: h.infoSources.map((s) => ({ ...s, role: 'source' })) } : {}),
-    ...(h.section ? { subjects: [{ name: h.section, rel: 'section' }] } : {}),
-  };
-}
