@@ -1,6 +1,6 @@
 /**
  * Demo headlines for `npm start` on the memory engine without API_KEYS, so a first visit shows a
- * live ticker. Taken from the page the product grew from (../shared/seed/) and its English twin.
+ * live ticker. Taken from the page the product grew from (a copy is in test/fixtures/seed/) and its English twin.
  */
 import type { Logger } from 'pino';
 import { publishInputSchema } from '../shared/schemas.js';

@@ -1,5 +1,6 @@
 /** Text rules shared by server and client, and start-up configuration. */
 import { describe, expect, it } from 'vitest';
+import { prng } from './helpers/prng.js';
 import { ConfigError, loadConfig } from '../server/config.js';
 import { LIMITS } from '../shared/headline.js';
 import { text } from '../shared/schemas.js';
@@ -116,18 +117,6 @@ describe('text field rules', () => {
     expect(looksLikeMarkup('a <b')).toBe(true);
   });
 });
-
-/** mulberry32: a tiny seeded PRNG, so a failing case can be replayed from its seed and index. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Code points that have tripped text handling somewhere, plus ordinary letters and markup pieces. */
 const POOL = [

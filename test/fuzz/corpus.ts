@@ -3,24 +3,13 @@
  * so a failing run is reproduced with FUZZ_SEED=<seed>. Each case is the frames one client
  * sends on a connected websocket (text frames are engine.io packets; Buffers are binary frames).
  */
+import { prng } from '../helpers/prng.js';
 
 export type Frame = string | Buffer;
 
 export interface FuzzCase {
   area: string;
   frames: Frame[];
-}
-
-/** mulberry32: a small, good-enough seeded PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const KNOWN = ['channels:subscribe', 'channels:unsubscribe', 'desk:subscribe'];
