@@ -19,7 +19,8 @@ async function workspace(page: Page, url: string, channel: string, lang: 'en' | 
   await page.locator('#publish').click();
   await deskRow(page, 'On the desk already').waitFor();
   await compose(page, { headline: LONG, channels: [channel] });
-  await page.locator('#preview news-ticker [part="headline"]').first().waitFor();
+  // The preview renders after the form's input debounce; a loaded CI machine can take a while.
+  await page.locator('#preview news-ticker [part="headline"]').first().waitFor({ timeout: 30_000 });
   if (lang === 'ar') {
     await page.locator('#lang-toggle').click();
     await page.locator('html[dir="rtl"]').waitFor();

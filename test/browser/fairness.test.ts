@@ -92,9 +92,9 @@ describe('<news-ticker> fair order and bounded storage', () => {
     }
     await waitForTexts(page, { once: [`300 ${long}`], count: 8 });
     const shown = (await items(page)).map((i) => i.uri);
-    await page.waitForFunction((last) => [...Object.keys(localStorage)].some((k) => localStorage.getItem(k)!.includes(last)), shown[0]!);
+    // The SDK saves after a short debounce: wait until the saved set is the one on screen.
+    await expect.poll(async () => (await saved(page))[0]?.uris.sort(), { timeout: 10_000, interval: 50 }).toEqual([...shown].sort());
     const [state] = await saved(page);
-    expect(state!.uris.sort()).toEqual([...shown].sort());
     expect(state!.chars).toBeLessThanOrEqual(16_000);
     console.log(`saved state after a 300-headline soak (max=8): ${state!.chars} characters, ${state!.uris.length} headlines`);
 
