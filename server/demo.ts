@@ -13,7 +13,7 @@ const DEMO: { channel: string; body: Record<string, unknown> }[] = [
   { channel: 'ar-breaking', body: { headline: 'وانغ يي يجتمع الثلاثاء مع شويغو لإجراء مشاورات أمنية', language: 'ar', urgency: 'routine', by: 'فرانس برس', section: 'العالم' } },
   { channel: 'ar-breaking', body: { headline: 'إعلام سوري: الطيران الإسرائيلي يستهدف مطار حماة العسكري بـ 3 غارات', language: 'ar', urgency: 'flash', section: 'العالم' } },
   { channel: 'en-world', body: { headline: 'Shoigu in Beijing for "strategic security" talks between Russia and China', language: 'en', urgency: 'urgent', by: 'Reuters', section: 'World' } },
-  { channel: 'en-world', body: { headline: 'Syrian media: Israeli jets strike Hama military airport in 3 raids', language: 'en', urgency: 'flash', section: 'World' } },
+  { channel: 'en-breaking', body: { headline: 'Syrian media: Israeli jets strike Hama military airport in 3 raids', language: 'en', urgency: 'flash', section: 'World' } },
 ];
 
 export async function publishDemoHeadlines(service: HeadlineService, logger: Logger): Promise<void> {

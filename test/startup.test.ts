@@ -59,13 +59,13 @@ describe('start-up', () => {
     const port = await freePort();
     const live: number[] = [];
     const r = await run({ NODE_ENV: 'production', PORT: String(port), API_KEYS: JSON.stringify(TEST_KEYS) }, async () => {
-      for (const channel of ['ar-breaking', 'en-world']) {
+      for (const channel of ['ar-breaking', 'en-breaking', 'en-world']) {
         const res = await fetch(`http://127.0.0.1:${port}/api/v1/channels/${channel}/headlines`);
         live.push((await res.json()).data.headlines.length);
       }
     });
     expect(r.listening).toBe(true);
-    expect(live).toEqual([0, 0]);
+    expect(live).toEqual([0, 0, 0]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('"host":"0.0.0.0"');
     for (const k of TEST_KEYS) expect(r.stdout + r.stderr).not.toContain(k.key);
@@ -74,12 +74,15 @@ describe('start-up', () => {
 
   it('development without keys: prints a development key once, listens on 127.0.0.1 only, publishes the demo headlines', async () => {
     const port = await freePort();
-    let demo = 0;
+    const demo: Record<string, number> = {};
     const r = await run({ PORT: String(port) }, async () => {
-      demo = (await (await fetch(`http://127.0.0.1:${port}/api/v1/channels/ar-breaking/headlines`)).json()).data.headlines.length;
+      // Both demo pages' banners (/ar: ar-breaking, /en: en-breaking) and the English list's second channel.
+      for (const channel of ['ar-breaking', 'en-breaking', 'en-world']) {
+        demo[channel] = (await (await fetch(`http://127.0.0.1:${port}/api/v1/channels/${channel}/headlines`)).json()).data.headlines.length;
+      }
     });
     expect(r.listening).toBe(true);
-    expect(demo).toBe(3);
+    expect(demo).toEqual({ 'ar-breaking': 3, 'en-breaking': 1, 'en-world': 1 });
     expect(r.stdout.match(/dev_[A-Za-z0-9_-]{20,}/g)?.length).toBe(2); // the key, and the curl line that uses it
     expect(r.stdout).toContain('"host":"127.0.0.1"');
   }, 60_000);
