@@ -296,37 +296,39 @@ export class RedisEngine implements Engine {
     await this.cmd.quit().catch(() => this.cmd.disconnect());
   }
 
+  // Feeds, webhooks, leases, the audit trail and accounts go through read/write too, so an outage
+  // answers 503 ENGINE_UNAVAILABLE (or OUTCOME_UNKNOWN for a write in flight), never a bare 500.
   async recordGet(ns: string, id: string): Promise<string | null> {
-    return this.cmd.hget(this.key('rec', ns), id);
+    return this.read(() => this.cmd.hget(this.key('rec', ns), id));
   }
 
   async recordPut(ns: string, id: string, value: string): Promise<void> {
-    await this.cmd.hset(this.key('rec', ns), id, value);
+    await this.write(() => this.cmd.hset(this.key('rec', ns), id, value));
   }
 
   async recordDelete(ns: string, id: string): Promise<boolean> {
-    return (await this.cmd.hdel(this.key('rec', ns), id)) > 0;
+    return (await this.write(() => this.cmd.hdel(this.key('rec', ns), id))) > 0;
   }
 
   async recordList(ns: string): Promise<Record<string, string>> {
-    return this.cmd.hgetall(this.key('rec', ns));
+    return this.read(() => this.cmd.hgetall(this.key('rec', ns)));
   }
 
   async listPush(name: string, value: string, max: number): Promise<void> {
-    await this.cmd.multi().lpush(this.key('list', name), value).ltrim(this.key('list', name), 0, max - 1).exec();
+    await this.write(() => this.cmd.multi().lpush(this.key('list', name), value).ltrim(this.key('list', name), 0, max - 1).exec());
   }
 
   async listRange(name: string, limit: number): Promise<string[]> {
-    return this.cmd.lrange(this.key('list', name), 0, limit - 1);
+    return this.read(() => this.cmd.lrange(this.key('list', name), 0, limit - 1));
   }
 
   async lease(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    const taken = await this.cmd.eval(LEASE, 1, this.key('lease', name), owner, ttlMs);
+    const taken = await this.write(() => this.cmd.eval(LEASE, 1, this.key('lease', name), owner, ttlMs));
     return taken === 1;
   }
 
   async leaseRelease(name: string, owner: string): Promise<void> {
-    await this.cmd.eval(LEASE_RELEASE, 1, this.key('lease', name), owner);
+    await this.write(() => this.cmd.eval(LEASE_RELEASE, 1, this.key('lease', name), owner));
   }
 
   private get accountsChannel(): string {
@@ -335,47 +337,47 @@ export class RedisEngine implements Engine {
 
   async appendAudit(entry: AuditEntry): Promise<void> {
     const json = JSON.stringify(entry);
-    await this.cmd.multi().rpush(this.key('audit', 'h', entry.uri), json).rpush(this.key('audit', 'c', entry.channel), json).exec();
+    await this.write(() => this.cmd.multi().rpush(this.key('audit', 'h', entry.uri), json).rpush(this.key('audit', 'c', entry.channel), json).exec());
   }
 
   async headlineAudit(uri: string): Promise<AuditEntry[]> {
-    return (await this.cmd.lrange(this.key('audit', 'h', uri), 0, -1)).map((json) => JSON.parse(json) as AuditEntry);
+    return (await this.read(() => this.cmd.lrange(this.key('audit', 'h', uri), 0, -1))).map((json) => JSON.parse(json) as AuditEntry);
   }
 
   async channelAudit(channel: string, limit: number, skip: number): Promise<AuditEntry[]> {
-    const list = await this.cmd.lrange(this.key('audit', 'c', channel), -(skip + limit), -(skip + 1));
+    const list = await this.read(() => this.cmd.lrange(this.key('audit', 'c', channel), -(skip + limit), -(skip + 1)));
     return list.reverse().map((json) => JSON.parse(json) as AuditEntry);
   }
 
   async createAccount(account: Account): Promise<boolean> {
     const notice: AccountNotice = { type: 'account-changed', id: account.id };
-    const created = await this.cmd.eval(
+    const created = await this.write(() => this.cmd.eval(
       CREATE_ACCOUNT, 3, this.key('accounts'), this.key('account-names'), this.key('account-keys'),
       account.id, account.name, JSON.stringify(account), account.keyDigest, this.accountsChannel, JSON.stringify(notice),
-    );
+    ));
     return created === 1;
   }
 
   async updateAccount(account: Account, previousDigest: string): Promise<void> {
     const notice: AccountNotice = { type: 'account-changed', id: account.id };
-    await this.cmd.eval(
+    await this.write(() => this.cmd.eval(
       UPDATE_ACCOUNT, 2, this.key('accounts'), this.key('account-keys'),
       account.id, JSON.stringify(account), previousDigest, account.revokedAt ? '' : account.keyDigest, this.accountsChannel, JSON.stringify(notice),
-    );
+    ));
   }
 
   async getAccount(id: string): Promise<Account | null> {
-    const json = await this.cmd.hget(this.key('accounts'), id);
+    const json = await this.read(() => this.cmd.hget(this.key('accounts'), id));
     return json ? (JSON.parse(json) as Account) : null;
   }
 
   async accountByDigest(digest: string): Promise<Account | null> {
-    const id = await this.cmd.hget(this.key('account-keys'), digest);
+    const id = await this.read(() => this.cmd.hget(this.key('account-keys'), digest));
     return id ? this.getAccount(id) : null;
   }
 
   async listAccounts(): Promise<Account[]> {
-    const all = await this.cmd.hvals(this.key('accounts'));
+    const all = await this.read(() => this.cmd.hvals(this.key('accounts')));
     return all.map((json) => JSON.parse(json) as Account).sort((a, b) => a.name.localeCompare(b.name));
   }
 }
