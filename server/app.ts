@@ -94,7 +94,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const people = new AccountDirectory({ engine, reservedNames: config.apiKeys.map((k) => k.name) });
   const keys = new KeyRing(config.apiKeys, people);
   const service = new HeadlineService({ engine, logger });
-  const hub = new ChannelHub({ engine, logger });
+  const hub = new ChannelHub({ engine, logger, idleMs: config.hubIdleMs });
   hubRef = hub;
   hub.on('event', (e) => {
     metrics.events.inc({ type: e.type });

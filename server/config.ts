@@ -65,6 +65,8 @@ export interface Config {
   webhookTimeoutMs?: number;
   /** How often an SSE stream gets a heartbeat comment. @default 15000 */
   streamHeartbeatMs: number;
+  /** How long a channel with headlines and no readers on this process stays in its memory. @default 60000 */
+  hubIdleMs: number;
   /** `max-age` (seconds) of public reads that shared caches and CDNs may keep: the live set, a headline. @default 5 */
   publicMaxAgeS: number;
   /** `stale-while-revalidate` (seconds) of those public reads; a kill reaches cached readers within max-age + this. @default 10 */
@@ -92,6 +94,7 @@ export const defaults: Config = {
   bodyLimit: '16kb',
   metricsRequireKey: true,
   streamHeartbeatMs: 15_000,
+  hubIdleMs: 60_000,
   publicMaxAgeS: 5,
   publicStaleS: 10,
 };
@@ -163,6 +166,7 @@ const envSchema = z.object({
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/).optional(),
   METRICS_REQUIRE_KEY: bool.optional(),
   STREAM_HEARTBEAT_MS: int(100, 600_000).optional(),
+  HUB_IDLE_MS: int(0, 3_600_000).optional(),
   PUBLIC_MAX_AGE: int(0, 3600).optional(),
   PUBLIC_STALE_WHILE_REVALIDATE: int(0, 86_400).optional(),
 });
@@ -218,6 +222,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...(e.BODY_LIMIT ? { bodyLimit: e.BODY_LIMIT } : {}),
     ...(e.METRICS_REQUIRE_KEY !== undefined ? { metricsRequireKey: e.METRICS_REQUIRE_KEY } : {}),
     ...(e.STREAM_HEARTBEAT_MS !== undefined ? { streamHeartbeatMs: e.STREAM_HEARTBEAT_MS } : {}),
+    ...(e.HUB_IDLE_MS !== undefined ? { hubIdleMs: e.HUB_IDLE_MS } : {}),
     ...(e.PUBLIC_MAX_AGE !== undefined ? { publicMaxAgeS: e.PUBLIC_MAX_AGE } : {}),
     ...(e.PUBLIC_STALE_WHILE_REVALIDATE !== undefined ? { publicStaleS: e.PUBLIC_STALE_WHILE_REVALIDATE } : {}),
   };
