@@ -116,6 +116,11 @@ describe.each(ENGINES)('feeds in on the %s engine', (kind) => {
     expect((await live(server, channel)).map((h) => h.headline)).toEqual(['Third item', 'Second item', 'First item, updated']);
     const types = (await (await server.api(`/api/v1/channels/${channel}/events`, { key: '' })).json()).data.events.map((e: { type: string }) => e.type);
     expect(types).toEqual(['published', 'published', 'corrected', 'published']);
+    // The feed is named as the actor of what it did.
+    const audit = (await (await server.api(`/api/v1/channels/${channel}/audit`)).json()).data.entries as { action: string; actor: string }[];
+    expect(audit.map((e) => [e.action, e.actor])).toEqual([
+      ['published', `feed:${feed.id}`], ['corrected', `feed:${feed.id}`], ['published', `feed:${feed.id}`], ['published', `feed:${feed.id}`],
+    ]);
   });
 
   it('applies include and exclude filters to titles', async () => {

@@ -67,6 +67,13 @@ describe.each(ENGINES)('ninjs on the %s engine', (kind) => {
     expect(killed.data).toMatchObject({ actions: ['retracted'], headline: { status: 'retracted', pubStatus: 'canceled', reason: 'wrong airport' } });
     expect(await live(channel)).toEqual([]);
     expect((await events(channel)).map((e) => e.type)).toEqual(['published', 'corrected', 'withheld', 'released', 'retracted']);
+    // Every change names the key that sent the document, in the audit trail and on the version.
+    const audit = (await (await server.api(`/api/v1/headlines/${uri}/audit`, { key: AR_KEY })).json()).data.entries as { action: string; actor: string; toVersion: number }[];
+    expect(audit.map((e) => [e.action, e.actor, e.toVersion])).toEqual([
+      ['published', 'ar-desk', 1], ['corrected', 'ar-desk', 2], ['held', 'ar-desk', 3], ['released', 'ar-desk', 4], ['retracted', 'ar-desk', 5],
+    ]);
+    const versions = (await (await server.api(`/api/v1/headlines/${uri}/versions`, { key: AR_KEY })).json()).data.versions as { actor: string; createdBy: string }[];
+    expect(versions.every((v) => v.actor === 'ar-desk' && v.createdBy === 'ar-desk')).toBe(true);
   });
 
   it('recognises a ninjs-shaped application/json body', async () => {

@@ -69,10 +69,24 @@ export class HeadlineService {
 
   async publish(channel: string, input: PublishInput, idem?: IdempotencyInput, actor = SYSTEM_ACTOR): Promise<ActionResult> {
     const mutation = t.publish(newHeadlineId(), channel, input, this.clock());
+    if (idem) mutation.idempotency = this.idempotency(idem, [channel, input]);
+    const result = await this.commitNew(mutation, actor);
+    if (!result) throw new Error('unexpected commit result for a new headline: conflict');
+    return result;
+  }
+
+  /**
+   * Publishes a headline under an id its source chose (ninjs uri, feed guid), at `at`. Undefined
+   * when a headline with that id exists already (another request or process was first).
+   */
+  publishWithId(id: string, channel: string, input: PublishInput, at: Date, actor: string): Promise<ActionResult | undefined> {
+    return this.commitNew(t.publish(id, channel, input, at), actor);
+  }
+
+  private async commitNew(mutation: Mutation, actor: string): Promise<ActionResult | undefined> {
     mutation.doc.actor = actor;
     mutation.doc.createdBy = actor;
-    if (mutation.event) mutation.doc.reach = await this.reachOf(channel);
-    if (idem) mutation.idempotency = this.idempotency(idem, [channel, input]);
+    if (mutation.event) mutation.doc.reach = await this.reachOf(mutation.doc.channel);
     const result = await this.engine.commit(mutation);
     switch (result.status) {
       case 'ok':
@@ -80,8 +94,10 @@ export class HeadlineService {
         return applied(mutation.doc, result.event);
       case 'replay':
         return replayed(result.replay, mutation.idempotency!.fingerprint);
+      case 'conflict':
+        return undefined;
       default:
-        throw new Error(`unexpected commit result for a new headline: ${result.status}`);
+        throw new Error(`unexpected commit result for a new headline: ${(result as { status: string }).status}`);
     }
   }
 

@@ -197,7 +197,7 @@ export class FeedIngest {
       ...(expires ? { expires } : {}),
     });
     if (!parsed.success) return skip(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    const result = await sourced.apply(id, feed.channel, parsed.data, 'usable', `updated by the feed ${feed.url}`, { keepExpires: true });
+    const result = await sourced.apply(id, feed.channel, parsed.data, 'usable', `updated by the feed ${feed.url}`, { keepExpires: true, actor: `feed:${feed.id}` });
     if (result.actions.includes('published')) report.published++;
     else if (result.actions.includes('corrected')) report.corrected++;
     else report.unchanged++;

@@ -43,7 +43,7 @@ export interface NinjsPublishDeps {
 }
 
 export function ninjsPublishHandler(deps: NinjsPublishDeps) {
-  return async (req: Request, res: Response, channel: string): Promise<void> => {
+  return async (req: Request, res: Response, channel: string, actor: string): Promise<void> => {
     const request = fromNinjs(req.body);
     const own = OWN_URN.exec(request.uri)?.[1];
     const id = own && uriSchema.safeParse(own).success ? own : sourcedId('ninjs', channel, request.uri);
@@ -57,7 +57,7 @@ export function ninjsPublishHandler(deps: NinjsPublishDeps) {
       return;
     }
     const note = request.input.edNote ?? `changed by the source (ninjs version ${request.version ?? 'unknown'})`;
-    const result = await deps.sourced.apply(id, channel, request.input, request.pubStatus, note);
+    const result = await deps.sourced.apply(id, channel, request.input, request.pubStatus, note, { actor });
     if (request.version !== undefined) await deps.engine.recordPut(VERSIONS_NS, id, request.version);
     req.log.info({ uri: id, channel, actions: result.actions, source: request.uri }, 'ninjs applied');
     res

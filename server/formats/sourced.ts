@@ -7,11 +7,11 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  formatCursor, languageOrGuess, type CorrectionInput, type DeskHeadline, type PubStatus, type PublishInput,
+  languageOrGuess, type CorrectionInput, type DeskHeadline, type PubStatus, type PublishInput,
 } from '../../shared/index.js';
+import { SYSTEM_ACTOR } from '../../shared/audit.js';
 import { AppError } from '../domain/errors.js';
 import type { ActionResult, HeadlineService } from '../domain/service.js';
-import * as t from '../domain/transitions.js';
 import type { Engine } from '../engine/types.js';
 
 export type SourcedAction = 'published' | 'corrected' | 'held' | 'released' | 'retracted';
@@ -73,8 +73,10 @@ export class SourcedPublisher {
    */
   async apply(
     id: string, channel: string, input: PublishInput, status: PubStatus, note: string,
-    options: { keepExpires?: boolean } = {},
+    options: { keepExpires?: boolean; actor?: string } = {},
   ): Promise<SourcedResult> {
+    // Every version names who made it: the key that sent the ninjs, or the feed.
+    const actor = options.actor ?? SYSTEM_ACTOR;
     const actions: SourcedAction[] = [];
     let cursor: string | undefined;
     let created = false;
@@ -82,7 +84,7 @@ export class SourcedPublisher {
       const doc = await this.deps.engine.getDoc(id);
       if (!doc) {
         if (status === 'canceled') throw new AppError('HEADLINE_NOT_FOUND', 'a kill (pubStatus canceled) for a headline never published');
-        const result = await this.publishNew(id, channel, { ...input, pubStatus: status });
+        const result = await this.publishNew(id, channel, { ...input, pubStatus: status }, actor);
         if (!result) continue; // another request or process published it first: look again
         created = true;
         actions.push('published');
@@ -97,7 +99,7 @@ export class SourcedPublisher {
       }
       // A source's own expiry policy (feeds: "live for N minutes") is set once, at publish.
       const wanted = options.keepExpires ? withExpires(input, doc.expires) : input;
-      const next = this.nextStep(doc, wanted, status, note);
+      const next = this.nextStep(doc, wanted, status, note, actor);
       if (!next) return { headline: doc, actions, created, ...(cursor ? { cursor } : {}) };
       try {
         const result = await next.run(doc.version);
@@ -112,32 +114,23 @@ export class SourcedPublisher {
   }
 
   /** One step at a time, in an order that never shows readers what should stay hidden. */
-  private nextStep(doc: DeskHeadline, input: PublishInput, status: PubStatus, note: string):
+  private nextStep(doc: DeskHeadline, input: PublishInput, status: PubStatus, note: string, actor: string):
     { action: SourcedAction; run: (ifMatch: number) => Promise<ActionResult> } | undefined {
     const { service } = this.deps;
-    if (status === 'canceled') return { action: 'retracted', run: (v) => service.retract(doc.uri, note, v) };
-    if (status === 'withheld' && doc.pubStatus !== 'withheld') return { action: 'held', run: (v) => service.hold(doc.uri, note, v) };
+    if (status === 'canceled') return { action: 'retracted', run: (v) => service.retract(doc.uri, note, v, undefined, actor) };
+    if (status === 'withheld' && doc.pubStatus !== 'withheld') return { action: 'held', run: (v) => service.hold(doc.uri, note, v, undefined, actor) };
     const correction = correctionFor(doc, input, note);
-    if (correction) return { action: 'corrected', run: (v) => service.correct(doc.uri, correction, v) };
-    if (status === 'usable' && doc.pubStatus === 'withheld') return { action: 'released', run: (v) => service.release(doc.uri, v) };
+    if (correction) return { action: 'corrected', run: (v) => service.correct(doc.uri, correction, v, undefined, actor) };
+    if (status === 'usable' && doc.pubStatus === 'withheld') return { action: 'released', run: (v) => service.release(doc.uri, v, undefined, actor) };
     return undefined;
   }
 
-  private async publishNew(id: string, channel: string, input: PublishInput): Promise<{ cursor?: string } | undefined> {
+  private async publishNew(id: string, channel: string, input: PublishInput, actor: string): Promise<{ cursor?: string } | undefined> {
     // Strictly increasing within a process, so items published in one batch keep their order.
     const at = Math.max(this.clock().getTime(), this.last + 1);
     this.last = at;
-    const mutation = t.publish(id, channel, input, new Date(at));
-    if (mutation.event) {
-      try {
-        mutation.doc.reach = (await this.deps.engine.readerCounts())[channel] ?? 0;
-      } catch {
-        // reach is best effort
-      }
-    }
-    const result = await this.deps.engine.commit(mutation);
-    if (result.status === 'conflict') return undefined;
-    if (result.status !== 'ok') throw new Error(`unexpected commit result for a new headline: ${result.status}`);
-    return result.event ? { cursor: formatCursor(result.event) } : {};
+    const result = await this.deps.service.publishWithId(id, channel, input, new Date(at), actor);
+    if (!result) return undefined;
+    return result.cursor ? { cursor: result.cursor } : {};
   }
 }

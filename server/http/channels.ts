@@ -21,7 +21,7 @@ export interface ChannelRoutesDeps {
   keys: KeyRing;
   requireJson: (req: Request) => void;
   /** ninjs bodies on publish (server/formats). */
-  ninjs?: { accepts: (req: Request) => boolean; publish: (req: Request, res: Response, channel: string) => Promise<void> };
+  ninjs?: { accepts: (req: Request) => boolean; publish: (req: Request, res: Response, channel: string, actor: string) => Promise<void> };
   /** Shared caching of the public live set and log pages. @default { maxAgeS: 5, staleS: 10 } */
   cache?: CachePolicy;
 }
@@ -46,7 +46,7 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
     if (deps.ninjs?.accepts(req)) {
       // A ninjs document may correct, hold or kill by uri+version: it needs a role that may kill.
       requireAction(req, 'retract', channel);
-      return deps.ninjs.publish(req, res, channel);
+      return deps.ninjs.publish(req, res, channel, principal.name);
     }
     const key = idempotencyKey(req);
     deps.requireJson(req);
