@@ -71,7 +71,7 @@ export class SseSocket {
 
   private send(name: string, req: unknown, ack: SubAck): void {
     if (name === 'channels:subscribe') {
-      for (const { channel, cursor } of (req as SubscribeRequest).channels) this.chans.set(channel, cursor);
+      for (const { channel, cursor } of (req as SubscribeRequest).channels) this.chans.set(channel, cursor || undefined);
       this.acks.push(ack);
     } else {
       const channels = (req as { channels: string[] }).channels;
