@@ -38,6 +38,7 @@ import { feedRoutes } from './feeds/out.js';
 import { FeedIngest, startFeedPoller } from './feeds/ingest.js';
 import { feedAdminRoutes } from './feeds/routes.js';
 import { listRoutes, openApiRoutes } from './http/openapi.js';
+import { jsonSchemaRoutes } from './http/json-schema.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { webhookRoutes } from './webhooks/routes.js';
 
@@ -167,6 +168,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   api.use(webhookRoutes({ webhooks, keys, requireJson }));
   api.use(openApiRoutes());
+  api.use(jsonSchemaRoutes(cache));
   api.use(headlineRoutes({ service, keys, requireJson, cache }));
   api.use(notFound);
   const apiRoutes = listRoutes(api);

@@ -1,5 +1,7 @@
 /** What happens to headlines on a channel, and where each event sits in the channel's log. */
+import type { z } from 'zod';
 import type { Headline } from './headline.js';
+import type { tickerEventSchema } from './wire.js';
 
 export const EVENT_TYPES = ['published', 'corrected', 'withheld', 'released', 'retracted', 'expired'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -10,19 +12,10 @@ export const SHOWING_EVENTS: ReadonlySet<EventType> = new Set(['published', 'cor
 /**
  * One entry of a channel's ordered log. `epoch` names the log's lifetime (a new epoch means the
  * log was lost and offsets restarted); `offset` counts from 1 with no gaps within an epoch.
+ * `headline` is present on published, corrected and released (unless a later hold or kill made
+ * the event a tombstone). The schema, with every field described, is in shared/wire.ts.
  */
-export interface TickerEvent {
-  channel: string;
-  epoch: string;
-  offset: number;
-  type: EventType;
-  uri: string;
-  version: number;
-  /** The headline as readers now see it: present on published, corrected and released. */
-  headline?: Headline;
-  /** ISO time the event was committed. */
-  at: string;
-}
+export type TickerEvent = z.infer<typeof tickerEventSchema>;
 
 /** A client's position in a channel's log. */
 export interface Cursor {
@@ -30,7 +23,8 @@ export interface Cursor {
   offset: number;
 }
 
-const CURSOR_PATTERN = /^([a-z0-9]{4,32}):(\d{1,15})$/;
+/** `EPOCH:OFFSET`: an epoch of 4–32 of a-z 0-9 (`empty` on a channel that never had a headline), an offset of 1–15 digits. */
+export const CURSOR_PATTERN = /^([a-z0-9]{4,32}):(\d{1,15})$/;
 
 export function formatCursor(c: Cursor): string {
   return `${c.epoch}:${c.offset}`;

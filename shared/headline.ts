@@ -3,7 +3,9 @@
  * (uri, version, language, urgency, pubStatus, firstCreated, versionCreated, embargoedUntil,
  * expires, by, infoSources, edNote); `headline`, `link`, `section` and `channel` are ours.
  */
+import type { z } from 'zod';
 import { directionOf, type Direction } from './text.js';
+import type { headlineSchema } from './wire.js';
 
 export const LIMITS = {
   headline: 280,
@@ -26,25 +28,8 @@ export type PubStatus = (typeof PUB_STATUSES)[number];
 /** Channel names: lowercase letters, digits and dashes, 1–64 characters, starting alphanumeric. */
 export const CHANNEL_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
-/** A headline as readers see it (no edNote, no internal fields). */
-export interface Headline {
-  uri: string;
-  channel: string;
-  version: number;
-  language: string;
-  direction: Direction;
-  headline: string;
-  urgency: number;
-  pubStatus: PubStatus;
-  firstCreated: string;
-  versionCreated: string;
-  embargoedUntil?: string;
-  expires?: string;
-  link?: string;
-  by?: string;
-  infoSources?: { name: string; uri?: string }[];
-  section?: string;
-}
+/** A headline as readers see it (no edNote, no internal fields); fields described in shared/wire.ts. */
+export type Headline = z.infer<typeof headlineSchema>;
 
 /** Desk states: what an editor sees. Derived from pubStatus, embargo and expiry. */
 export type DeskStatus = 'live' | 'held' | 'embargoed' | 'retracted' | 'expired';

@@ -10,3 +10,4 @@ export * from './roles.js';
 export * from './audit.js';
 export * from './urgency-words.js';
 export * from './stream.js';
+export * from './wire.js';

@@ -1,49 +1,38 @@
 /**
  * The Socket.IO contract, typed once for server and client. The server is
  * `Server<ClientToServerEvents, ServerToClientEvents>`, the client
- * `Socket<ServerToClientEvents, ClientToServerEvents>`. Documented in docs/protocol.md.
+ * `Socket<ServerToClientEvents, ClientToServerEvents>`. Documented in docs/protocol.md; the payload
+ * types are derived from the zod schemas in shared/wire.ts (served as JSON Schema).
  */
+import type { z } from 'zod';
 import type { ErrorCode, FieldError } from './errors.js';
-import type { DeskHeadline, Headline } from './headline.js';
+import type { DeskHeadline } from './headline.js';
 import type { TickerEvent } from './events.js';
+import type {
+  channelRequestSchema, closingNoticeSchema, drainingNoticeSchema, snapshotSchema, subscribeRequestSchema, subscribeResultSchema,
+} from './wire.js';
 
 export type Ack<T> = { data: T } | { error: { code: ErrorCode; message: string; errors?: FieldError[] } };
 
-export interface ChannelRequest {
-  channel: string;
-  /** The cursor from the last event or snapshot the client applied; omit on a first visit. */
-  cursor?: string;
-}
+/**
+ * One channel of a subscribe request. `cursor`: the cursor from the last event or snapshot the
+ * client applied; omitted, `null` or `""` on a first visit (all three mean the same).
+ */
+export type ChannelRequest = z.input<typeof channelRequestSchema>;
 
-export interface SubscribeRequest {
-  channels: ChannelRequest[];
-}
+export type SubscribeRequest = z.input<typeof subscribeRequestSchema>;
 
-export interface SubscribeResult {
-  channel: string;
-  /** `events`: the missed events were sent; `snapshot`: a fresh snapshot was sent. */
-  mode: 'events' | 'snapshot';
-  /** The cursor after the catch-up that was sent. */
-  cursor: string;
-}
+/** `mode` `events`: the missed events were sent; `snapshot`: a fresh snapshot was sent. `cursor`: after the catch-up. */
+export type SubscribeResult = z.infer<typeof subscribeResultSchema>;
 
-export type SnapshotReason = 'first-visit' | 'cursor-too-old' | 'epoch-changed' | 'resync';
+export const SNAPSHOT_REASONS = ['first-visit', 'cursor-too-old', 'epoch-changed', 'resync'] as const;
+export type SnapshotReason = (typeof SNAPSHOT_REASONS)[number];
 
 /** The live set of a channel at `cursor`, newest first. Replaces whatever the client showed. */
-export interface Snapshot {
-  channel: string;
-  cursor: string;
-  epoch: string;
-  offset: number;
-  headlines: Headline[];
-  fresh: true;
-  reason: SnapshotReason;
-}
+export type Snapshot = z.infer<typeof snapshotSchema>;
 
-export interface DrainingNotice {
-  /** The client should reconnect (to another instance) after about this many milliseconds. */
-  reconnectInMs: number;
-}
+/** The client should reconnect (to another instance) after about `reconnectInMs` milliseconds. */
+export type DrainingNotice = z.infer<typeof drainingNoticeSchema>;
 
 /** The desk's view on connect: recent documents in every state, and reader counts. */
 export interface DeskState {
@@ -75,10 +64,7 @@ export interface ServerToClientEvents {
   'connection:closing': (reason: ClosingNotice) => void;
 }
 
-export interface ClosingNotice {
-  code: ErrorCode;
-  message: string;
-}
+export type ClosingNotice = z.infer<typeof closingNoticeSchema>;
 
 export interface ClientToServerEvents {
   'channels:subscribe': (req: SubscribeRequest, ack: (res: Ack<{ channels: SubscribeResult[] }>) => void) => void;

@@ -90,7 +90,8 @@ describe.each(ENGINES)('SSE stream (%s engine)', (kind) => {
       for (const [name, cursor, expected] of cases) {
         const viaHeader = await sseAnswer(channel, cursor === undefined ? {} : { 'last-event-id': cursor });
         expect(viaHeader, `${name} (Last-Event-ID)`).toMatchObject(expected);
-        expect(viaHeader, `${name}: as the socket`).toEqual(await socketAnswer(channel, cursor));
+        // A socket refuses a malformed cursor (INVALID_CURSOR, as ?after= does); only Last-Event-ID starts fresh.
+        if (name !== 'malformed') expect(viaHeader, `${name}: as the socket`).toEqual(await socketAnswer(channel, cursor));
         if (cursor !== undefined && name !== 'malformed') {
           expect(await sseAnswer(channel, {}, `?after=${encodeURIComponent(cursor)}`), `${name} (?after=)`).toEqual(viaHeader);
         }

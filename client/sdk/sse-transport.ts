@@ -18,8 +18,8 @@ export class SseSocket {
   connected = false;
   private es: EventSource | undefined;
   private ls: Record<string, Fn[]> = {};
-  /** Followed channels and the cursor each resumes from. */
-  private readonly chans = new Map<string, string | undefined>();
+  /** Followed channels and the cursor each resumes from (null or "": a first visit, left out of the stream id). */
+  private readonly chans = new Map<string, string | null | undefined>();
   private acks: SubAck[] = [];
 
   constructor(private readonly url: string) {}

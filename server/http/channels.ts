@@ -1,6 +1,6 @@
 /** Channel routes: publish, the public live set, the public log, the desk list. */
 import { Router, type Request, type Response } from 'express';
-import { channelSchema, formatCursor, parseCursor, publishInputSchema } from '../../shared/index.js';
+import { EMPTY_EPOCH, channelSchema, formatCursor, parseCursor, publishInputSchema } from '../../shared/index.js';
 import { AppError } from '../domain/errors.js';
 import type { HeadlineService } from '../domain/service.js';
 import type { Engine } from '../engine/types.js';
@@ -84,7 +84,8 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
 
   router.get('/channels/:channel/events', async (req: Request, res: Response) => {
     const channel = channelParam(req);
-    const after = typeof req.query.after === 'string' ? req.query.after : undefined;
+    // Omitted and empty both mean "from the oldest retained event" (docs/protocol.md, "Cursor rules").
+    const after = typeof req.query.after === 'string' && req.query.after !== '' ? req.query.after : undefined;
     const limitText = typeof req.query.limit === 'string' ? req.query.limit : '100';
     const limit = Number(limitText);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
@@ -93,24 +94,28 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
     let from = { epoch: '', offset: 0 };
     if (after !== undefined) {
       const cursor = parseCursor(after);
-      if (!cursor) throw new AppError('INVALID_CURSOR', 'a cursor looks like "EPOCH:OFFSET"');
+      if (!cursor) throw new AppError('INVALID_CURSOR', 'a cursor looks like "EPOCH:OFFSET"', [{ field: 'query:after', message: 'a cursor looks like "EPOCH:OFFSET"; omit it or leave it empty to read from the start' }]);
       from = cursor;
     }
-    let read = await deps.engine.readLog(channel, from.epoch, from.offset, limit);
+    // The engines read a channel without a log as epoch ''; readers know it as `empty:0`.
+    const fromEmpty = from.epoch === EMPTY_EPOCH;
+    let read = await deps.engine.readLog(channel, fromEmpty ? '' : from.epoch, from.offset, limit);
     if (!read.complete && after === undefined) read = await deps.engine.readLog(channel, read.epoch, read.first - 1, limit);
-    if (!read.complete) {
+    // `empty:0` of a channel that has since got its first headline: a new epoch, as on the socket.
+    if (!read.complete || (fromEmpty && read.epoch !== '')) {
       throw new AppError('CURSOR_EXPIRED', `fetch GET /api/v1/channels/${channel}/headlines for a fresh snapshot`);
     }
+    const epoch = read.epoch || EMPTY_EPOCH;
     const events = read.events;
     const last = events.at(-1);
-    const cursor = formatCursor(last ?? { epoch: read.epoch, offset: from.offset });
+    const cursor = formatCursor(last ?? { epoch, offset: from.offset });
     if (wantsNinjs(req)) {
       res.setHeader('X-Cursor', cursor);
       const doc = ninjsPackage(`urn:news-ticker:channel:${channel}:log:${cursor}`, events.map(eventToNinjs));
       return sendPublic(req, res, JSON.stringify(doc), NINJS_MEDIA_TYPE, cache);
     }
     // Every page may change (a later kill or hold strips text at read time): short shared caching, never immutable.
-    sendPublic(req, res, JSON.stringify({ data: { channel, events, cursor, head: `${read.epoch}:${read.head}` } }), 'application/json', cache);
+    sendPublic(req, res, JSON.stringify({ data: { channel, events, cursor, head: `${epoch}:${read.head}` } }), 'application/json', cache);
   });
 
   router.get('/channels/:channel/desk', keys.authenticate(), async (req: Request, res: Response) => {

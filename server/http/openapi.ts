@@ -7,12 +7,13 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import {
-  correctionInputSchema, expiryInputSchema, optionalReasonInputSchema, publishInputSchema, reasonInputSchema,
+  correctionInputSchema, eventLogPageSchema, expiryInputSchema, optionalReasonInputSchema, publishInputSchema, reasonInputSchema,
 } from '../../shared/index.js';
 import { feedInputSchema, feedSettingsSchema } from '../feeds/ingest.js';
 import { webhookInputSchema } from '../webhooks/schemas.js';
 import { personInputSchema } from './people.js';
-import { actionOut, deskHeadlineOut, eventOut, headlineOut, ninjsActionOut, problemOut } from './openapi-schemas.js';
+import { actionOut, deskHeadlineOut, headlineOut, ninjsActionOut, problemOut } from './openapi-schemas.js';
+import { SCHEMA_MEDIA_TYPE } from './json-schema.js';
 import { renderReference } from './openapi-page.js';
 
 type Json = Record<string, unknown>;
@@ -52,8 +53,8 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/channels/:channel/headlines', summary: 'The public live set, newest first', tag: 'channels', auth: 'none', query: [ninjsFormat], ok: { status: 200, description: 'Live headlines', schema: data(z.object({ channel: z.string(), headlines: z.array(headlineOut) })) }, errors: [400] },
   {
     method: 'get', path: '/channels/:channel/events', summary: 'The channel log after a cursor', tag: 'channels', auth: 'none',
-    query: [{ name: 'after', description: 'A cursor "EPOCH:OFFSET"', schema: { type: 'string' } }, { name: 'limit', description: '1–1000', schema: { type: 'integer', minimum: 1, maximum: 1000 } }, ninjsFormat],
-    ok: { status: 200, description: 'Events, oldest first', schema: data(z.object({ channel: z.string(), events: z.array(eventOut), cursor: z.string(), head: z.string() })) }, errors: [400, 410],
+    query: [{ name: 'after', description: 'A cursor "EPOCH:OFFSET"; omitted or empty: from the oldest retained event', schema: { type: 'string' } }, { name: 'limit', description: '1–1000', schema: { type: 'integer', minimum: 1, maximum: 1000 } }, ninjsFormat],
+    ok: { status: 200, description: 'Events, oldest first; page with `after` = `cursor` until `cursor` equals `head`', schema: eventLogPageSchema }, errors: [400, 410],
   },
   { method: 'get', path: '/channels/:channel/desk', summary: 'Recent headlines of a channel in every state (desk)', tag: 'channels', auth: 'key', query: [ninjsFormat], ok: { status: 200, description: 'Desk list', schema: data(z.object({ channel: z.string(), headlines: z.array(deskHeadlineOut) })) }, errors: [400, 401, 403] },
   { method: 'get', path: '/channels/:channel/feed.json', summary: 'JSON Feed 1.1 of the live set', tag: 'feeds', auth: 'none', ok: { status: 200, description: 'JSON Feed 1.1 (ETag; 304 on If-None-Match)', media: { 'application/feed+json': { schema: { type: 'object', required: ['version', 'title', 'items'] } } } }, errors: [400] },
@@ -84,6 +85,10 @@ export const OPERATIONS: Operation[] = [
   { method: 'post', path: '/people', summary: 'Create a person with a role and channels; the key is shown once', tag: 'people', auth: 'admin', body: personInputSchema, ok: { status: 201, description: 'Created, with the key', schema: data(z.record(z.string(), z.unknown())) }, errors: [400, 401, 403, 409] },
   { method: 'post', path: '/people/:id/rotate', summary: 'Issue a new key; the old one stops working on every process within 1 s', tag: 'people', auth: 'admin', ok: { status: 200, description: 'The new key, shown once', schema: data(z.record(z.string(), z.unknown())) }, errors: [400, 401, 403, 404] },
   { method: 'post', path: '/people/:id/revoke', summary: 'Revoke a person\'s key on every process within 1 s', tag: 'people', auth: 'admin', ok: { status: 200, description: 'Revoked', schema: data(z.record(z.string(), z.unknown())) }, errors: [400, 401, 403, 404] },
+  {
+    method: 'get', path: '/schema/:name.json', summary: 'The reader protocol as JSON Schema (generated from the zod schemas): `protocol` (every type under $defs) or one type', tag: 'meta', auth: 'none',
+    ok: { status: 200, description: 'JSON Schema draft 2020-12 (ETag; 304 on If-None-Match)', media: { [SCHEMA_MEDIA_TYPE]: { schema: { type: 'object' } } } }, errors: [404],
+  },
   { method: 'get', path: '/openapi.json', summary: 'This description', tag: 'meta', auth: 'none', ok: { status: 200, description: 'OpenAPI 3.1', media: { 'application/json': { schema: { type: 'object' } } } }, errors: [] },
   { method: 'get', path: '/reference', summary: 'This description as an HTML page', tag: 'meta', auth: 'none', ok: { status: 200, description: 'HTML', media: { 'text/html': { schema: { type: 'string' } } } }, errors: [] },
 ];

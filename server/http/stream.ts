@@ -10,9 +10,9 @@
  * cut; it comes back with its Last-Event-ID and gets the catch-up or a fresh snapshot.
  *
  * Cursors: `Last-Event-ID` (sent by the browser when it reconnects) wins over `?after=`. A
- * malformed `?after=` is refused (400 INVALID_CURSOR, as `GET …/events?after=`); a malformed
- * `Last-Event-ID` starts fresh (a `first-visit` snapshot, as a socket's malformed cursor), since a
- * browser's automatic reconnect must never end in an error it cannot recover from.
+ * malformed `?after=` is refused (400 INVALID_CURSOR, as `GET …/events?after=` and the socket); a
+ * malformed `Last-Event-ID` starts fresh (a `first-visit` snapshot), since a browser's automatic
+ * reconnect must never end in an error it cannot recover from.
  * The event names and the id format are in shared/stream.ts.
  */
 import { Router, type Request, type Response } from 'express';

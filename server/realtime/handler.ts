@@ -22,6 +22,11 @@ export interface HandlerOptions {
   event: string;
   /** The code answered when the handler fails with something other than an AppError. @default 'INTERNAL' */
   fallback?: ErrorCode;
+  /**
+   * The code for a payload the schema refuses. @default 'VALIDATION_FAILED'. The subscribe
+   * handler answers INVALID_CURSOR when only cursors are malformed, as the HTTP endpoints do.
+   */
+  invalid?: (error: z.ZodError) => ErrorCode;
 }
 
 type AckFn = (res: unknown) => void;
@@ -76,7 +81,8 @@ export function handler<S extends z.ZodType, T>(
     const parsed = schema.safeParse(payload[0]);
     if (!parsed.success) {
       ctx.strike(`${options.event}: invalid payload`);
-      return reply(fail('VALIDATION_FAILED', `invalid ${options.event} request`, zodErrors(parsed.error)));
+      const code = options.invalid?.(parsed.error) ?? 'VALIDATION_FAILED';
+      return reply(fail(code, code === 'VALIDATION_FAILED' ? `invalid ${options.event} request` : ERRORS[code].title, zodErrors(parsed.error)));
     }
     const failed = (err: unknown): void => {
       if (err instanceof AppError) return reply(fail(err.code, err.message, err.errors));

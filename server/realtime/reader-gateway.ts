@@ -5,7 +5,7 @@
  * holds a channel's state only while some socket follows it (see ChannelHub.follow).
  */
 import { z } from 'zod';
-import { channelSchema, type SubscribeResult } from '../../shared/index.js';
+import { channelRequestSchema, channelSchema, type ErrorCode, type SubscribeResult } from '../../shared/index.js';
 import type { ChannelHub } from './hub.js';
 import { fail, handler } from './handler.js';
 import { roomOf, type SocketContext, type TickerServer } from './socket.js';
@@ -26,16 +26,21 @@ export function startReaderFeed(io: TickerServer, hub: ChannelHub): () => void {
   return () => offs.forEach((off) => off());
 }
 
+/**
+ * A request whose only fault is a malformed cursor gets INVALID_CURSOR, the code
+ * `GET …/events?after=` and the SSE `?after=` answer for the same cursor.
+ */
+function cursorsOnly(error: z.ZodError): ErrorCode {
+  const cursorFormat = error.issues.every((i) => i.path.at(-1) === 'cursor' && i.code === 'invalid_format');
+  return cursorFormat ? 'INVALID_CURSOR' : 'VALIDATION_FAILED';
+}
+
 export function readerHandlers(ctx: SocketContext, options: ReaderGatewayOptions): void {
   const { socket } = ctx;
   const { hub } = options;
   const budget = socket.data.budget;
-  const subscribeSchema = z.strictObject({
-    channels: z
-      .array(z.strictObject({ channel: channelSchema, cursor: z.string().max(64).optional() }))
-      .min(1)
-      .max(budget.maxChannels),
-  });
+  // shared/wire.ts's subscribeRequestSchema, with this server's channel limit.
+  const subscribeSchema = z.strictObject({ channels: z.array(channelRequestSchema).min(1).max(budget.maxChannels) });
   const unsubscribeSchema = z.strictObject({ channels: z.array(channelSchema).min(1).max(budget.maxChannels) });
 
   const unfollow = (channel: string): void => {
@@ -62,7 +67,8 @@ export function readerHandlers(ctx: SocketContext, options: ReaderGatewayOptions
     try {
       const results = await Promise.all(channels.map(({ channel, cursor }) =>
         new Promise<SubscribeResult>((resolve, reject) => {
-          hub.attach(channel, cursor, (c) => {
+          // Omitted, null and "" all mean a first visit (docs/protocol.md, "Cursor rules").
+          hub.attach(channel, cursor || undefined, (c) => {
             // A socket that left meanwhile joins nothing (a room of a gone socket would leak).
             if (socket.connected && budget.channels.has(channel)) {
               if (c.mode === 'snapshot') socket.emit('channel:snapshot', c.snapshot);
@@ -78,7 +84,7 @@ export function readerHandlers(ctx: SocketContext, options: ReaderGatewayOptions
       for (const channel of fresh) unfollow(channel);
       throw err;
     }
-  }, { event: 'channels:subscribe', fallback: 'ENGINE_UNAVAILABLE' }));
+  }, { event: 'channels:subscribe', fallback: 'ENGINE_UNAVAILABLE', invalid: cursorsOnly }));
 
   socket.on('channels:unsubscribe', handler(ctx, unsubscribeSchema, ({ channels }) => {
     for (const channel of channels) unfollow(channel);
