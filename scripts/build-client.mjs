@@ -28,12 +28,33 @@ const websocketOnly = {
   },
 };
 
+/**
+ * Our reader protocol is JSON only (shared/protocol.ts): no event or ack carries a Blob or an
+ * ArrayBuffer either way, so socket.io-parser's binary attachments and engine.io-parser's base64
+ * decoding (a long-polling path) never run. They resolve to stand-ins that say "no binary".
+ */
+const jsonOnly = {
+  name: 'socket.io-json-only',
+  setup(b) {
+    const stub = (filter, pkg, contents) => {
+      b.onResolve({ filter }, (args) => (pkg.test(args.importer) ? { path: args.path, namespace: 'json-only' } : undefined));
+      b.onLoad({ filter, namespace: 'json-only' }, () => ({ contents }));
+    };
+    stub(/^\.\/is-binary\.js$/, /[\\/]socket\.io-parser[\\/]/, 'export const isBinary = () => false, hasBinary = () => false;');
+    stub(/^\.\/binary\.js$/, /[\\/]socket\.io-parser[\\/]/, 'export const deconstructPacket = (packet) => ({ packet, buffers: [] }), reconstructPacket = (packet) => packet;');
+    stub(/^\.\/contrib\/base64-arraybuffer\.js$/, /[\\/]engine\.io-parser[\\/]/, 'export const decode = () => undefined, encode = () => "";');
+  },
+};
+
 const common = { outdir: 'dist/client', bundle: true, format: 'esm', minify: true, target: ['es2020'], legalComments: 'none', logLevel: 'warning' };
 const out = (file) => ({ in: file, out: file.replace(/^client\//, '').replace(/\.ts$/, '').replace(/\/main$/, '') });
 const entries = ['client/dashboard/main.ts'].filter((f) => existsSync(f));
 
 await Promise.all([
-  build({ ...common, entryPoints: [out('client/embed.ts')], plugins: [websocketOnly] }),
+  // Properties named `_x` (socket.io-client's internals, our SDK's and widget's private members)
+  // get short names: nothing outside the bundle reads them. Quoted ones too, because
+  // socket.io-client reaches two of its own that way (`this.io["_destroy"]`).
+  build({ ...common, entryPoints: [out('client/embed.ts')], plugins: [websocketOnly, jsonOnly], mangleProps: /^_/, mangleQuoted: true }),
   entries.length ? build({ ...common, entryPoints: entries.map(out) }) : undefined,
 ]);
 
