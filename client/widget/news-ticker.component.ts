@@ -7,6 +7,8 @@
  */
 import type { Headline } from '../../shared/headline.js';
 import { sharedClient, type ConnectionStatus, type TickerClient } from '../sdk/index.js';
+import type { SavedChannel } from '../sdk/channel-state.js';
+import { readFragments } from './adopt.js';
 import { uiStrings, urgentLabel, type UiStrings } from './i18n.js';
 import { fairOrder } from '../../shared/order.js';
 import { Hold } from './hold.js';
@@ -50,6 +52,8 @@ export class NewsTicker extends HTMLElement {
 
   private client: TickerClient | undefined;
   private releases: (() => void)[] = [];
+  /** The light DOM's server-rendered fragments, read once (at the first connect). */
+  private _seeds: Map<string, SavedChannel> | undefined;
   private readonly items = new Map<string, HTMLLIElement>();
   private headlines: Headline[] = [];
   private readonly hold = new Hold();
@@ -171,7 +175,9 @@ export class NewsTicker extends HTMLElement {
     this.client = client;
     const mine = new Set(this.channels());
     if (client) {
-      for (const channel of mine) this.releases.push(client.follow(channel, this.num('max', 30)));
+      // A server-rendered fragment inside the element: shown at once, resumed from (adopt.ts).
+      const seeds = (this._seeds ??= readFragments(this));
+      for (const channel of mine) this.releases.push(client.follow(channel, this.num('max', 30), seeds.get(channel)));
       this.releases.push(
         client.on('change', (channel) => void (mine.has(channel) && this.refresh())),
         client.on('status', () => this.status()),
