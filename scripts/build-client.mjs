@@ -29,20 +29,25 @@ const websocketOnly = {
 };
 
 /**
- * Our reader protocol is JSON only (shared/protocol.ts): no event or ack carries a Blob or an
- * ArrayBuffer either way, so socket.io-parser's binary attachments and engine.io-parser's base64
- * decoding (a long-polling path) never run. They resolve to stand-ins that say "no binary".
+ * Parts of socket.io-client that embed.js never runs resolve to small stand-ins:
+ * - our reader protocol is JSON only (shared/protocol.ts): no event or ack carries a Blob or an
+ *   ArrayBuffer either way, so socket.io-parser's binary attachments and engine.io-parser's
+ *   base64 decoding (a long-polling path) never run: the stand-ins say "no binary";
+ * - every socket is made with `reconnection: false` (client/sdk/fallback.ts; TickerClient retries
+ *   with its own full-jitter backoff), so the Manager's Backoff never draws a delay.
  */
-const jsonOnly = {
-  name: 'socket.io-json-only',
+const unusedSocketIoParts = {
+  name: 'socket.io-unused-parts',
   setup(b) {
     const stub = (filter, pkg, contents) => {
-      b.onResolve({ filter }, (args) => (pkg.test(args.importer) ? { path: args.path, namespace: 'json-only' } : undefined));
-      b.onLoad({ filter, namespace: 'json-only' }, () => ({ contents }));
+      b.onResolve({ filter }, (args) => (pkg.test(args.importer) ? { path: args.path, namespace: 'unused-part' } : undefined));
+      b.onLoad({ filter, namespace: 'unused-part' }, () => ({ contents }));
     };
     stub(/^\.\/is-binary\.js$/, /[\\/]socket\.io-parser[\\/]/, 'export const isBinary = () => false, hasBinary = () => false;');
     stub(/^\.\/binary\.js$/, /[\\/]socket\.io-parser[\\/]/, 'export const deconstructPacket = (packet) => ({ packet, buffers: [] }), reconstructPacket = (packet) => packet;');
-    stub(/^\.\/contrib\/base64-arraybuffer\.js$/, /[\\/]engine\.io-parser[\\/]/, 'export const decode = () => undefined, encode = () => "";');
+    stub(/^\.\/contrib\/base64-arraybuffer\.js$/, /[\\/]engine\.io-parser[\\/]/, 'export const decode = () => undefined;');
+    stub(/^\.\/contrib\/backo2\.js$/, /[\\/]socket\.io-client[\\/]/,
+      'export class Backoff { constructor() { this.attempts = 0; } duration() { return 0; } reset() { this.attempts = 0; } setMin() {} setMax() {} setJitter() {} }');
   },
 };
 
@@ -54,7 +59,7 @@ await Promise.all([
   // Properties named `_x` (socket.io-client's internals, our SDK's and widget's private members)
   // get short names: nothing outside the bundle reads them. Quoted ones too, because
   // socket.io-client reaches two of its own that way (`this.io["_destroy"]`).
-  build({ ...common, entryPoints: [out('client/embed.ts')], plugins: [websocketOnly, jsonOnly], mangleProps: /^_/, mangleQuoted: true }),
+  build({ ...common, entryPoints: [out('client/embed.ts')], plugins: [websocketOnly, unusedSocketIoParts], mangleProps: /^_/, mangleQuoted: true }),
   entries.length ? build({ ...common, entryPoints: entries.map(out) }) : undefined,
 ]);
 
