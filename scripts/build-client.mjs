@@ -57,7 +57,8 @@ const entries = ['client/dashboard/main.ts'].filter((f) => existsSync(f));
 
 await Promise.all([
   // Properties named `_x` (socket.io-client's internals, our SDK's and widget's private members)
-  // get short names: nothing outside the bundle reads them. Quoted ones too, because
+  // get short names: nothing outside the bundle reads them (so no wire, storage or DOM property may
+  // be named `_x`; shared/protocol.ts has none). Quoted ones too, because
   // socket.io-client reaches two of its own that way (`this.io["_destroy"]`). ES2022 syntax (class
   // fields, `??=` kept as written) is smaller, and every browser the widget supports (constructable
   // stylesheets: Chrome 73, Firefox 101, Safari 16.4; `?.` already needs Chrome 80) runs it.
