@@ -28,12 +28,41 @@ const websocketOnly = {
   },
 };
 
+/**
+ * Parts of socket.io-client that embed.js never runs resolve to small stand-ins:
+ * - our reader protocol is JSON only (shared/protocol.ts): no event or ack carries a Blob or an
+ *   ArrayBuffer either way, so socket.io-parser's binary attachments and engine.io-parser's
+ *   base64 decoding (a long-polling path) never run: the stand-ins say "no binary";
+ * - every socket is made with `reconnection: false` (client/sdk/fallback.ts; TickerClient retries
+ *   with its own full-jitter backoff), so the Manager's Backoff never draws a delay.
+ */
+const unusedSocketIoParts = {
+  name: 'socket.io-unused-parts',
+  setup(b) {
+    const stub = (filter, pkg, contents) => {
+      b.onResolve({ filter }, (args) => (pkg.test(args.importer) ? { path: args.path, namespace: 'unused-part' } : undefined));
+      b.onLoad({ filter, namespace: 'unused-part' }, () => ({ contents }));
+    };
+    stub(/^\.\/is-binary\.js$/, /[\\/]socket\.io-parser[\\/]/, 'export const isBinary = () => false, hasBinary = () => false;');
+    stub(/^\.\/binary\.js$/, /[\\/]socket\.io-parser[\\/]/, 'export const deconstructPacket = (packet) => ({ packet, buffers: [] }), reconstructPacket = (packet) => packet;');
+    stub(/^\.\/contrib\/base64-arraybuffer\.js$/, /[\\/]engine\.io-parser[\\/]/, 'export const decode = () => undefined;');
+    stub(/^\.\/contrib\/backo2\.js$/, /[\\/]socket\.io-client[\\/]/,
+      'export class Backoff { constructor() { this.attempts = 0; } duration() { return 0; } reset() { this.attempts = 0; } setMin() {} setMax() {} setJitter() {} }');
+  },
+};
+
 const common = { outdir: 'dist/client', bundle: true, format: 'esm', minify: true, target: ['es2020'], legalComments: 'none', logLevel: 'warning' };
 const out = (file) => ({ in: file, out: file.replace(/^client\//, '').replace(/\.ts$/, '').replace(/\/main$/, '') });
 const entries = ['client/dashboard/main.ts'].filter((f) => existsSync(f));
 
 await Promise.all([
-  build({ ...common, entryPoints: [out('client/embed.ts')], plugins: [websocketOnly] }),
+  // Properties named `_x` (socket.io-client's internals, our SDK's and widget's private members)
+  // get short names: nothing outside the bundle reads them (so no wire, storage or DOM property may
+  // be named `_x`; shared/protocol.ts has none). Quoted ones too, because
+  // socket.io-client reaches two of its own that way (`this.io["_destroy"]`). ES2022 syntax (class
+  // fields, `??=` kept as written) is smaller, and every browser the widget supports (constructable
+  // stylesheets: Chrome 73, Firefox 101, Safari 16.4; `?.` already needs Chrome 80) runs it.
+  build({ ...common, entryPoints: [out('client/embed.ts')], plugins: [websocketOnly, unusedSocketIoParts], mangleProps: /^_/, mangleQuoted: true, target: ['es2022'] }),
   entries.length ? build({ ...common, entryPoints: entries.map(out) }) : undefined,
 ]);
 

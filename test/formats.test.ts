@@ -27,7 +27,8 @@ describe.each(ENGINES)('live set formats (%s engine)', (kind) => {
     const html = await res.text();
     expect(html).not.toMatch(/<script|javascript:|KILLED-IN-HTML/i);
     expect(html).toMatch(new RegExp(`^<ul class="news-ticker-items" data-channel="${channel}" data-cursor="[a-z0-9]+:4">`));
-    const items = [...html.matchAll(/<li data-uri="([^"]+)" data-version="1" lang="(\w+)" dir="(\w+)">(.*?)<\/li>/g)];
+    // What the widget adopts beyond the text, lang, dir and time: urgency and last change.
+    const items = [...html.matchAll(/<li data-uri="([^"]+)" data-version="1" lang="(\w+)" dir="(\w+)" data-urgency="5" data-updated="[^"]+">(.*?)<\/li>/g)];
     expect(items.map((m) => [m[1], m[2], m[3]])).toEqual([[en.headline.uri, 'en', 'ltr'], [ar.headline.uri, 'ar', 'rtl']]);
     expect(items[0]![4]).toContain('AT&amp;T: &quot;5 &lt; 6&quot; and &#39;7 &gt; 2&#39;');
     expect(items[0]![4]).not.toContain('<a ');

@@ -51,6 +51,20 @@ describe('ChannelState', () => {
     expect(s.cursor).toBe('abcd:9');
     expect(s.headlines().map((h) => h.uri)).toEqual(['a']);
   });
+
+  it('adopts a server-rendered position unless it holds the same log at or past it', () => {
+    const s = new ChannelState('c');
+    s.adopt({ cursor: 'abcd:5', headlines: [headline('a')] }); // nothing yet: taken
+    expect([s.cursor, s.headlines().length]).toEqual(['abcd:5', 1]);
+    s.adopt({ cursor: 'abcd:4', headlines: [] }); // older page, same log: the state stays
+    s.adopt({ cursor: 'abcd:5', headlines: [] });
+    s.adopt({ cursor: 'bad', headlines: [] });
+    expect([s.cursor, s.headlines().length]).toEqual(['abcd:5', 1]);
+    s.adopt({ cursor: 'abcd:6', headlines: [headline('a'), headline('b')] }); // newer: taken
+    expect([s.cursor, s.headlines().length]).toEqual(['abcd:6', 2]);
+    s.adopt({ cursor: 'efgh:2', headlines: [headline('c')] }); // another log: the page's is the server's current one
+    expect([s.cursor, s.headlines().map((h) => h.uri)]).toEqual(['efgh:2', ['c']]);
+  });
 });
 
 describe('backoff', () => {

@@ -93,6 +93,16 @@ export class ChannelState {
     return { cursor, headlines };
   }
 
+  /**
+   * Takes a server-rendered position (a page's `?format=html` fragment) unless this state is of
+   * the same log and at or past it (a newer saved state). Of two logs (epochs), the page's is the
+   * server's current one: a saved state of another would be answered with a snapshot anyway.
+   */
+  adopt(seed: SavedChannel): void {
+    const pos = parseCursor(seed.cursor);
+    if (pos && (pos.epoch !== this.epoch || pos.offset > this.offset)) this.restore(seed);
+  }
+
   /** Restores a saved position; anything malformed is ignored (the server then sends a snapshot). */
   restore(saved: unknown): void {
     if (!saved || typeof saved !== 'object') return;

@@ -9,7 +9,7 @@ import type { Socket } from 'socket.io-client';
 import { CHANNEL_PATTERN, type Headline } from '../../shared/headline.js';
 import { MAX_CHANNELS_PER_SOCKET, type ClientToServerEvents, type ServerToClientEvents } from '../../shared/protocol.js';
 import { backoff, type BackoffOptions } from './backoff.js';
-import { ChannelState } from './channel-state.js';
+import { ChannelState, type SavedChannel } from './channel-state.js';
 import { systemClock, type Clock } from './clock.js';
 import { Emitter } from './emitter.js';
 import { memoryStore, type CursorStore } from './storage.js';
@@ -91,15 +91,18 @@ export class TickerClient {
   /**
    * Follows a channel until the returned function is called (reference-counted). `keep`: how
    * many headlines the follower shows, so at most that many (the largest of all followers) are
-   * saved for the next page load.
+   * saved for the next page load. `seed`: the page's server-rendered state of the channel (its
+   * cursor and live set), shown at once and subscribed from, unless the saved state is newer
+   * (ChannelState.adopt); ignored when the channel is followed already (its state is live).
    */
-  follow(channel: string, keep = 30): () => void {
+  follow(channel: string, keep = 30, seed?: SavedChannel): () => void {
     // An invalid name would make every subscribe of this shared connection fail: refuse it here.
     if (!CHANNEL_PATTERN.test(channel)) return () => undefined;
     let entry = this.channels.get(channel);
     if (!entry) {
       const state = new ChannelState(channel);
       state.restore(this.store.load(channel));
+      if (seed) state.adopt(seed);
       state.expire(this.clock.now());
       entry = { state, refs: 0, keep, resyncing: false };
       this.channels.set(channel, entry);

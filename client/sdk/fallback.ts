@@ -11,6 +11,7 @@
  */
 import { io } from 'socket.io-client';
 import type { TickerSocket } from './client.js';
+import { Listeners } from './listeners.js';
 import { SseSocket } from './sse-transport.js';
 
 export interface FallbackOptions {
@@ -22,43 +23,42 @@ export interface FallbackOptions {
   probeMs?: number;
 }
 
-type Fn = (arg?: unknown) => void;
 type Either = TickerSocket | SseSocket;
 
-export class FallbackSocket {
-  private readonly ws: TickerSocket;
-  private readonly sse: SseSocket;
-  private cur: Either;
-  private ls: Record<string, Fn[]> = {};
-  private fails = 0;
-  private openedAt = 0;
-  private probe: ReturnType<typeof setTimeout> | undefined;
-  private readonly o: Required<FallbackOptions>;
+export class FallbackSocket extends Listeners {
+  private readonly _ws: TickerSocket;
+  private readonly _sse: SseSocket;
+  private _cur: Either;
+  private _fails = 0;
+  private _openedAt = 0;
+  private _probe: ReturnType<typeof setTimeout> | undefined;
+  private readonly _o: Required<FallbackOptions>;
 
   constructor(url: string, options: FallbackOptions = {}) {
-    this.o = { failures: 2, stableMs: 15_000, probeMs: 30_000, ...options };
-    this.ws = io(url, { transports: ['websocket'], reconnection: false, autoConnect: false, forceNew: true });
-    this.sse = new SseSocket(url);
-    this.cur = this.ws;
+    super();
+    this._o = { failures: 2, stableMs: 15_000, probeMs: 30_000, ...options };
+    this._ws = io(url, { transports: ['websocket'], reconnection: false, autoConnect: false, forceNew: true });
+    this._sse = new SseSocket(url);
+    this._cur = this._ws;
     for (const name of ['connect', 'disconnect', 'connect_error', 'server:draining', 'channel:snapshot', 'headline:event']) {
       // Passed on from the transport in use (before or after this event switched it).
       const from = (src: Either) => (arg?: unknown) => {
-        const was = src === this.cur;
-        if (src === this.ws) this.watch(name);
-        if (was || src === this.cur) for (const fn of this.ls[name] ?? []) fn(arg);
+        const was = src === this._cur;
+        if (src === this._ws) this._watch(name);
+        if (was || src === this._cur) this._fire(name, arg);
       };
-      (this.ws as unknown as SseSocket).on(name, from(this.ws));
-      this.sse.on(name, from(this.sse));
+      (this._ws as unknown as SseSocket).on(name, from(this._ws));
+      this._sse.on(name, from(this._sse));
     }
   }
 
   /** Which transport is in use. */
   get transport(): 'websocket' | 'sse' {
-    return this.cur === this.ws ? 'websocket' : 'sse';
+    return this._cur === this._ws ? 'websocket' : 'sse';
   }
 
   get connected(): boolean {
-    return this.cur.connected;
+    return this._cur.connected;
   }
 
   /**
@@ -66,64 +66,54 @@ export class FallbackSocket {
    * WebSocket that never opened fails on each connect error; one that has opened on this page
    * fails only by dropping soon after opening (connect errors then mean the server is away).
    */
-  private watch(name: string): void {
+  private _watch(name: string): void {
     const now = Date.now();
     if (name === 'connect') {
-      this.openedAt = now;
-      if (this.cur === this.sse) {
-        clearTimeout(this.probe);
-        this.cur = this.ws;
-        this.sse.disconnect();
-        this.fails = 0;
+      this._openedAt = now;
+      if (this._cur === this._sse) {
+        clearTimeout(this._probe);
+        this._cur = this._ws;
+        this._sse.disconnect();
+        this._fails = 0;
       }
       return;
     }
     if (name !== 'disconnect' && name !== 'connect_error') return;
-    if (this.cur === this.sse) return this.schedule();
-    if (name === 'disconnect') this.fails = now - this.openedAt < this.o.stableMs ? this.fails + 1 : 0;
-    else if (!this.openedAt) this.fails++;
-    if (this.fails >= this.o.failures) {
-      this.cur = this.sse;
-      this.fails = 0;
-      this.schedule();
+    if (this._cur === this._sse) return this._schedule();
+    if (name === 'disconnect') this._fails = now - this._openedAt < this._o.stableMs ? this._fails + 1 : 0;
+    else if (!this._openedAt) this._fails++;
+    if (this._fails >= this._o.failures) {
+      this._cur = this._sse;
+      this._fails = 0;
+      this._schedule();
     }
   }
 
-  private schedule(): void {
-    clearTimeout(this.probe);
-    this.probe = setTimeout(() => this.cur === this.sse && this.ws.connect(), this.o.probeMs);
-  }
-
-  on(name: string, fn: Fn): this {
-    (this.ls[name] ??= []).push(fn);
-    return this;
-  }
-
-  off(): this {
-    this.ls = {};
-    return this;
+  private _schedule(): void {
+    clearTimeout(this._probe);
+    this._probe = setTimeout(() => this._cur === this._sse && this._ws.connect(), this._o.probeMs);
   }
 
   connect(): this {
-    if (this.cur === this.sse) this.schedule();
-    this.cur.connect();
+    if (this._cur === this._sse) this._schedule();
+    this._cur.connect();
     return this;
   }
 
   disconnect(): this {
-    clearTimeout(this.probe);
-    this.ws.disconnect();
-    this.sse.disconnect();
+    clearTimeout(this._probe);
+    this._ws.disconnect();
+    this._sse.disconnect();
     return this;
   }
 
   emit(name: string, req: unknown, ack?: (res: unknown) => void): this {
-    (this.cur as SseSocket).emit(name, req, ack);
+    (this._cur as SseSocket).emit(name, req, ack);
     return this;
   }
 
   timeout(ms: number): ReturnType<SseSocket['timeout']> {
-    return (this.cur as SseSocket).timeout(ms);
+    return (this._cur as SseSocket).timeout(ms);
   }
 }
 

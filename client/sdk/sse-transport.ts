@@ -10,45 +10,32 @@
 import { formatCursor, type TickerEvent } from '../../shared/events.js';
 import type { Ack, SubscribeRequest, SubscribeResult } from '../../shared/protocol.js';
 import { formatStreamId } from '../../shared/stream.js';
+import { Listeners } from './listeners.js';
 
-type Fn = (arg?: unknown) => void;
 type SubAck = (err: Error | null, res?: Ack<{ channels: SubscribeResult[] }>) => void;
 
-export class SseSocket {
+export class SseSocket extends Listeners {
   connected = false;
-  private es: EventSource | undefined;
-  private ls: Record<string, Fn[]> = {};
+  private _es: EventSource | undefined;
   /** Followed channels and the cursor each resumes from (null or "": a first visit, left out of the stream id). */
-  private readonly chans = new Map<string, string | null | undefined>();
-  private acks: SubAck[] = [];
+  private readonly _chans = new Map<string, string | null | undefined>();
+  private _acks: SubAck[] = [];
 
-  constructor(private readonly url: string) {}
-
-  on(name: string, fn: Fn): this {
-    (this.ls[name] ??= []).push(fn);
-    return this;
-  }
-
-  off(): this {
-    this.ls = {};
-    return this;
-  }
-
-  private fire(name: string, arg?: unknown): void {
-    for (const fn of this.ls[name] ?? []) fn(arg);
+  constructor(private readonly _url: string) {
+    super();
   }
 
   /** Ready for subscribes at once; the stream opens with the first one. */
   connect(): this {
     this.connected = true;
-    setTimeout(() => this.connected && this.fire('connect'));
+    setTimeout(() => this.connected && this._fire('connect'));
     return this;
   }
 
   /** Closes the stream; pending acks are dropped (never answered), as the caller left. */
   disconnect(): this {
     this.connected = false;
-    this.close();
+    this._close();
     return this;
   }
 
@@ -59,65 +46,65 @@ export class SseSocket {
         // (null, undefined) is a dropped ack: no answer at all.
         const once: SubAck = (err, res) => !done && ((done = true), clearTimeout(timer), (err || res) && cb(err, res));
         const timer = setTimeout(() => once(new Error('timeout')), ms);
-        this.send(name, req, once);
+        this._send(name, req, once);
       },
     };
   }
 
   emit(name: string, req: unknown, ack?: (res: unknown) => void): this {
-    this.send(name, req, (_err, res) => res && ack?.(res));
+    this._send(name, req, (_err, res) => res && ack?.(res));
     return this;
   }
 
-  private send(name: string, req: unknown, ack: SubAck): void {
+  private _send(name: string, req: unknown, ack: SubAck): void {
     if (name === 'channels:subscribe') {
-      for (const { channel, cursor } of (req as SubscribeRequest).channels) this.chans.set(channel, cursor);
-      this.acks.push(ack);
+      for (const { channel, cursor } of (req as SubscribeRequest).channels) this._chans.set(channel, cursor);
+      this._acks.push(ack);
     } else {
       const channels = (req as { channels: string[] }).channels;
-      for (const c of channels) this.chans.delete(c);
+      for (const c of channels) this._chans.delete(c);
       ack(null, { data: { channels: [] } });
     }
-    this.open();
+    this._open();
   }
 
-  private close(err: Error | null = null): void {
-    this.es?.close();
-    this.es = undefined;
-    const acks = this.acks;
-    this.acks = [];
+  private _close(err: Error | null = null): void {
+    this._es?.close();
+    this._es = undefined;
+    const acks = this._acks;
+    this._acks = [];
     for (const ack of acks) ack(err);
   }
 
-  private open(): void {
+  private _open(): void {
     if (!this.connected) return;
-    this.es?.close();
-    this.es = undefined;
-    if (!this.chans.size) return this.close();
-    const cursors = new Map([...this.chans].filter((e): e is [string, string] => !!e[1]));
-    const es = new EventSource(`${this.url}/api/v1/stream?channels=${[...this.chans.keys()].join()}&after=${encodeURIComponent(formatStreamId(cursors))}`);
-    this.es = es;
+    this._es?.close();
+    this._es = undefined;
+    if (!this._chans.size) return this._close();
+    const cursors = new Map([...this._chans].filter((e): e is [string, string] => !!e[1]));
+    const es = new EventSource(`${this._url}/api/v1/stream?channels=${[...this._chans.keys()].join()}&after=${encodeURIComponent(formatStreamId(cursors))}`);
+    this._es = es;
     const on = (name: string, fn: (data: never) => void): void =>
-      es.addEventListener(name, (m) => this.es === es && fn(JSON.parse((m as MessageEvent<string>).data) as never));
+      es.addEventListener(name, (m) => this._es === es && fn(JSON.parse((m as MessageEvent<string>).data) as never));
     on('channel:snapshot', (s: { channel: string; cursor: string }) => {
-      if (this.chans.has(s.channel)) this.chans.set(s.channel, s.cursor);
-      this.fire('channel:snapshot', s);
+      if (this._chans.has(s.channel)) this._chans.set(s.channel, s.cursor);
+      this._fire('channel:snapshot', s);
     });
     on('headline:event', (e: TickerEvent) => {
-      if (this.chans.has(e.channel)) this.chans.set(e.channel, formatCursor(e));
-      this.fire('headline:event', e);
+      if (this._chans.has(e.channel)) this._chans.set(e.channel, formatCursor(e));
+      this._fire('headline:event', e);
     });
     on('channels:subscribed', (data) => {
-      const acks = this.acks;
-      this.acks = [];
+      const acks = this._acks;
+      this._acks = [];
       for (const ack of acks) ack(null, { data });
     });
-    on('server:draining', (n) => this.fire('server:draining', n));
+    on('server:draining', (n) => this._fire('server:draining', n));
     es.onerror = () => {
-      if (this.es !== es) return;
+      if (this._es !== es) return;
       this.connected = false;
-      this.close(new Error('stream lost'));
-      this.fire('disconnect');
+      this._close(new Error('stream lost'));
+      this._fire('disconnect');
     };
   }
 }

@@ -34,48 +34,48 @@ export function reconcile(parent: Element, nodes: Element[]): void {
 }
 
 export class Marquee {
-  private animation: Animation | undefined;
-  private running = true;
+  private _animation: Animation | undefined;
+  private _running = true;
 
-  constructor(private readonly viewport: HTMLElement, private readonly track: HTMLElement) {}
+  constructor(private readonly _viewport: HTMLElement, private readonly _track: HTMLElement) {}
 
   /** Lays the strip out again; `anchor` (taken before the group changed) stays where it was. */
   layout(group: HTMLUListElement, rtl: boolean, speed: number, anchor: Anchor | undefined): void {
     this.stop();
-    keepOnly(this.track, group);
+    keepOnly(this._track, group);
     const width = group.getBoundingClientRect().width;
     if (width < 1 || !group.children.length) return;
-    const copies = Math.max(1, Math.ceil(this.viewport.clientWidth / width));
+    const copies = Math.max(1, Math.ceil(this._viewport.clientWidth / width));
     for (let i = 0; i < copies; i++) {
       const copy = group.cloneNode(true) as HTMLUListElement;
       copy.setAttribute('aria-hidden', 'true');
       copy.dataset.copy = String(i + 1);
       for (const a of copy.querySelectorAll('a')) a.tabIndex = -1;
-      this.track.append(copy);
+      this._track.append(copy);
     }
     const sign = rtl ? 1 : -1;
     const duration = (width / speed) * 1000;
-    const animation = this.track.animate([{ transform: 'translateX(0)' }, { transform: `translateX(${sign * width}px)` }], { duration, iterations: Infinity });
-    this.animation = animation;
-    const same = anchor && this.track.children[anchor.group]?.querySelector<HTMLElement>(`[data-uri="${CSS.escape(anchor.uri)}"]`);
+    const animation = this._track.animate([{ transform: 'translateX(0)' }, { transform: `translateX(${sign * width}px)` }], { duration, iterations: Infinity });
+    this._animation = animation;
+    const same = anchor && this._track.children[anchor.group]?.querySelector<HTMLElement>(`[data-uri="${CSS.escape(anchor.uri)}"]`);
     if (anchor && same) {
       const r = same.getBoundingClientRect();
       const t = ((anchor.x - (rtl ? r.right : r.left)) / (sign * speed)) * 1000;
       animation.currentTime = ((t % duration) + duration) % duration;
     }
-    if (!this.running) animation.pause();
+    if (!this._running) animation.pause();
   }
 
   setRunning(running: boolean): void {
-    this.running = running;
-    if (!this.animation) return;
-    if (running) this.animation.play();
-    else this.animation.pause();
+    this._running = running;
+    if (!this._animation) return;
+    if (running) this._animation.play();
+    else this._animation.pause();
   }
 
   stop(): void {
-    this.animation?.cancel();
-    this.animation = undefined;
+    this._animation?.cancel();
+    this._animation = undefined;
   }
 
   /**
@@ -83,9 +83,9 @@ export class Marquee {
    * there: it comes into view next, and nothing already in view moves.
    */
   entryIndex(rtl: boolean): number | undefined {
-    if (!this.animation) return undefined;
-    const view = this.viewport.getBoundingClientRect();
-    for (const group of this.track.children) {
+    if (!this._animation) return undefined;
+    const view = this._viewport.getBoundingClientRect();
+    for (const group of this._track.children) {
       const lis = [...group.children];
       const i = lis.findIndex((li) => {
         const r = li.getBoundingClientRect();
@@ -101,9 +101,9 @@ export class Marquee {
    * right one in a right-to-left ticker, so an item that grows or shrinks keeps its start put).
    */
   anchor(rtl: boolean): Anchor | undefined {
-    if (!this.animation) return undefined;
-    const view = this.viewport.getBoundingClientRect();
-    const groups = [...this.track.children];
+    if (!this._animation) return undefined;
+    const view = this._viewport.getBoundingClientRect();
+    const groups = [...this._track.children];
     for (let g = 0; g < groups.length; g++) {
       for (const li of groups[g]!.children) {
         const r = li.getBoundingClientRect();
