@@ -14,8 +14,9 @@ import { SocketBudget, budgetDefaults, type BudgetOptions } from './budget.js';
 import { DESK_EVENTS, deskHandlers, startDeskFeed, type DeskGatewayOptions } from './desk-gateway.js';
 import { fail, once, splitAck } from './handler.js';
 import type { ChannelHub } from './hub.js';
+import type { ReaderTally } from '../presence/presence.js';
 import { READER_EVENTS, readerHandlers, startReaderFeed } from './reader-gateway.js';
-import type { SocketContext, TickerServer, TickerSocket } from './socket.js';
+import { channelOfRoom, type SocketContext, type TickerServer, type TickerSocket } from './socket.js';
 
 export { roomOf, type TickerServer } from './socket.js';
 
@@ -27,7 +28,8 @@ export interface GatewayOptions {
   logger: Logger;
   /** Allowed origins for cross-origin widgets. @default '*' */
   corsOrigin?: string | string[];
-  onReadersChanged?: () => void;
+  /** Counts a reader each time a socket joins a channel room, and uncounts it when it leaves. */
+  readers: ReaderTally;
   /**
    * A reader with more packets than this waiting to be written is cut off; it reconnects with
    * its cursor and gets the catch-up or a fresh snapshot, so memory per reader stays bounded.
@@ -42,11 +44,6 @@ export interface GatewayOptions {
 
 export interface Gateway {
   io: TickerServer;
-  /**
-   * Readers connected to this process, per followed channel (at most sockets × maxChannels
-   * entries, gone with the sockets). Public outputs keep only channels with headlines.
-   */
-  localReaders(): Record<string, number>;
   /** Tells every client to reconnect elsewhere, then closes. */
   drain(reconnectInMs: number): Promise<void>;
 }
@@ -66,6 +63,18 @@ export function createGateway(options: GatewayOptions): Gateway {
     pingInterval: 20_000,
     pingTimeout: 20_000,
     serveClient: false,
+  });
+
+  // A reader is a socket in a channel room. The in-memory adapter (the only one: fan-out between
+  // processes is the engine's) reports every join and leave, disconnects included, whoever makes them.
+  const adapter = io.of('/').adapter;
+  adapter.on('join-room', (room: unknown) => {
+    const channel = channelOfRoom(room);
+    if (channel !== undefined) options.readers.add(channel);
+  });
+  adapter.on('leave-room', (room: unknown) => {
+    const channel = channelOfRoom(room);
+    if (channel !== undefined) options.readers.remove(channel);
   });
 
   const stopReaderFeed = startReaderFeed(io, hub);
@@ -123,7 +132,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // listener Node would throw it. Nothing reaches it from us (the middleware never fails).
     socket.on('error', (err: unknown) => ctx.log().debug({ err }, 'socket error'));
 
-    readerHandlers(ctx, { hub, ...(options.onReadersChanged ? { onReadersChanged: options.onReadersChanged } : {}) });
+    readerHandlers(ctx, { hub });
     deskHandlers(ctx, options.desk);
 
     socket.on('disconnect', (reason) => {
@@ -133,13 +142,6 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return {
     io,
-    localReaders() {
-      const counts: Record<string, number> = {};
-      for (const [room, members] of io.of('/').adapter.rooms) {
-        if (room.startsWith('ch:')) counts[room.slice(3)] = members.size;
-      }
-      return counts;
-    },
     async drain(reconnectInMs) {
       stopReaderFeed();
       stopDeskFeed();
