@@ -10,7 +10,7 @@ import { AppError } from '../domain/errors.js';
 import type { Engine } from '../engine/types.js';
 import type { Presence } from '../presence/presence.js';
 import { fail, handler } from './handler.js';
-import { DESK_ALL, deskRoomOf, type SocketContext, type TickerServer } from './socket.js';
+import { DESK_ALL, deskRoomOf, type SocketContext, type TickerServer, type TickerSocket } from './socket.js';
 
 export const DESK_EVENTS = ['desk:subscribe'] as const;
 
@@ -35,13 +35,29 @@ export function startDeskFeed(io: TickerServer, options: DeskGatewayOptions): ()
   };
 }
 
+const keyOf = (socket: TickerSocket): unknown => (socket.handshake.auth as { key?: unknown } | undefined)?.key;
+
+/** Whether the socket came with a key in its handshake: a desk, or someone trying. Readers do not. */
+export const hasDeskKey = (socket: TickerSocket): boolean => typeof keyOf(socket) === 'string';
+
+const withoutKey = () => fail('UNAUTHENTICATED', 'connect with io(url, { auth: { key } })');
+
+/**
+ * A desk event from a socket without a key (a reader): validated and refused as the listener
+ * would, but with no listener on every reader socket. `args` as Socket.IO delivered them.
+ */
+export function refuseDeskEvent(ctx: SocketContext, args: unknown[]): void {
+  handler(ctx, deskSchema, withoutKey, { event: 'desk:subscribe' })(...args);
+}
+
+/** The desk listeners, for sockets with a key in the handshake (see hasDeskKey). */
 export function deskHandlers(ctx: SocketContext, options: DeskGatewayOptions): void {
   const { socket } = ctx;
   const { engine } = options;
   socket.on('desk:subscribe', handler(ctx, deskSchema, async ({ channels }) => {
-    const key = (socket.handshake.auth as { key?: unknown } | undefined)?.key;
+    const key = keyOf(socket);
     const principal = typeof key === 'string' ? await options.keys.resolve(key) : undefined;
-    if (!principal) return fail('UNAUTHENTICATED', 'connect with io(url, { auth: { key } })');
+    if (!principal) return withoutKey();
     const denied = channels.filter((c) => !canPublish(principal, c));
     if (denied.length) return fail('FORBIDDEN', `the key "${principal.name}" may not publish to ${denied.join(', ')}`);
     socket.data.log = ctx.log().child({ keyName: principal.name });
