@@ -17,7 +17,8 @@
  * (runs each target R times, interleaved, and reports the median of each figure),
  * --snapshot (heap snapshots before and after the readers, summarised per reader; writing a
  * snapshot grows the process, so take RSS figures from a run without it),
- * --node-options "…" (extra node flags for the product only).
+ * --node-options "…" (extra node flags for the product only), e.g.
+ * --node-options="--cpu-prof --cpu-prof-dir=/tmp/prof" (the product is stopped with SIGTERM, so it is written).
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -213,7 +214,12 @@ async function run(name) {
       heapRows: heapBefore && heapAfter ? diff(heapBefore, heapAfter) : undefined,
     };
   } finally {
-    server.child.kill('SIGKILL');
+    // SIGTERM first, so a product run with --cpu-prof writes its profile as it exits.
+    const exited = new Promise((resolve) => server.child.once('exit', resolve));
+    server.child.kill('SIGTERM');
+    const timer = setTimeout(() => server.child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
   }
 }
 
