@@ -28,7 +28,8 @@ import { apiRateLimits } from './limits/http.js';
 import { createLimiters, type Limiters } from './limits/limiter.js';
 import { streamRoutes, type StreamService } from './http/stream.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
-import { startReaderReports, startScheduler } from './ops/scheduler.js';
+import { startScheduler } from './ops/scheduler.js';
+import { Presence } from './presence/presence.js';
 import { ChannelHub } from './realtime/hub.js';
 import { createGateway, type Gateway } from './realtime/gateway.js';
 import { handshakeGuard } from './realtime/handshake.js';
@@ -79,22 +80,21 @@ function hasBody(req: Request): boolean {
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, logger } = deps;
   const processId = randomUUID();
-  let gateway: Gateway | undefined;
   let hubRef: ChannelHub | undefined;
-  let streams: StreamService | undefined;
-  // Readers on this process per channel: sockets and SSE streams.
-  const localReaders = (): Record<string, number> => {
-    const counts = { ...gateway?.localReaders() };
-    for (const [channel, n] of Object.entries(streams?.readers() ?? {})) counts[channel] = (counts[channel] ?? 0) + n;
-    return counts;
-  };
+  let presenceRef: Presence | undefined;
   // Public outputs (metric labels, /readers) name only channels that have had a headline.
-  const metrics = createMetrics(() => withHeadlines(localReaders(), (c) => hubRef?.hasHeadlines(c) ?? false), () => hubRef?.size ?? 0);
+  const metrics = createMetrics(
+    () => withHeadlines(presenceRef?.localCounts() ?? {}, (c) => hubRef?.hasHeadlines(c) ?? false),
+    () => hubRef?.size ?? 0,
+  );
   const engine = deps.engine ?? (await createEngine(config, logger, metrics));
   const limits = await createLimiters(config, logger);
   const people = new AccountDirectory({ engine, reservedNames: config.apiKeys.map((k) => k.name) });
   const keys = new KeyRing(config.apiKeys, people);
-  const service = new HeadlineService({ engine, logger });
+  // Readers on this process (sockets and SSE streams) and over every process, from memory.
+  const presence = new Presence({ engine, processId, logger, reportEveryMs: READER_REPORT_MS });
+  presenceRef = presence;
+  const service = new HeadlineService({ engine, logger, readersOf: (channel) => presence.readersOf(channel) });
   const hub = new ChannelHub({ engine, logger, idleMs: config.hubIdleMs });
   hubRef = hub;
   hub.on('event', (e) => {
@@ -145,12 +145,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
   api.get('/me', keys.authenticate(), (req, res) => void res.json({ data: req.principal }));
   api.get('/readers', async (_req, res) => {
-    const [counts, channels] = await Promise.all([engine.readerCounts(), engine.channels()]);
-    const known = new Set(channels);
+    const counts = presence.clusterCounts();
+    if (!counts) throw new AppError('ENGINE_UNAVAILABLE', 'reader counts could not be read');
+    const known = new Set(await engine.channels());
     res.json({ data: { channels: withHeadlines(counts, (c) => known.has(c)) } });
   });
-  // SSE streams (server/http/stream.ts); onReadersChanged is defined below with the gateway's.
-  streams = streamRoutes({ hub, logger, heartbeatMs: config.streamHeartbeatMs, onReadersChanged: () => onReadersChanged() });
+  // SSE streams (server/http/stream.ts).
+  const streams: StreamService = streamRoutes({ hub, logger, heartbeatMs: config.streamHeartbeatMs, readers: presence });
   api.use(streams.router);
   const cache = { maxAgeS: config.publicMaxAgeS, staleS: config.publicStaleS };
   api.use(peopleRoutes({ keys, people, requireJson }));
@@ -183,23 +184,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // closes a kept-alive connection just as a publisher reuses it (a reset under load).
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
-  const reportReaders = () => engine.reportReaders(processId, localReaders(), READER_REPORT_MS * 3);
-  let reportSoon: NodeJS.Timeout | undefined;
-  const onReadersChanged = (): void => {
-    reportSoon ??= setTimeout(() => {
-      reportSoon = undefined;
-      reportReaders().catch(() => undefined);
-    }, 200);
-  };
-  gateway = createGateway({
-    httpServer, hub, logger, corsOrigin: config.corsOrigins, onReadersChanged,
-    desk: { keys, engine, readersEveryMs: READER_REPORT_MS },
+  const gw: Gateway = createGateway({
+    httpServer, hub, logger, corsOrigin: config.corsOrigins, readers: presence,
+    desk: { keys, engine, presence },
   });
-  const gw = gateway;
   gw.io.use(handshakeGuard({ limiter: limits.socket, trust: () => app.get('trust proxy fn'), corsOrigins: config.corsOrigins, logger }));
   const stopDeskWatch = watchDeskSockets(gw.io, keys, people, logger);
   const stopScheduler = startScheduler(service, config.dueIntervalMs, logger);
-  const stopReports = startReaderReports(reportReaders, READER_REPORT_MS, logger);
+  await presence.start();
   const stopFeeds = startFeedPoller(feedIngest, engine, processId, logger);
 
   return {
@@ -217,15 +209,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
       if (draining) return;
       draining = true;
       stopScheduler();
-      stopReports();
       stopFeeds();
       webhooks.stop();
       stopDeskWatch();
-      clearTimeout(reportSoon);
-      await engine.reportReaders(processId, {}, 1).catch(() => undefined);
+      await presence.stop();
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
-      streams?.drain(1000);
+      streams.drain(1000);
       await gw.drain(1000);
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
       await Promise.race([closed, grace]);

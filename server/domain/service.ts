@@ -27,6 +27,12 @@ export interface ServiceOptions {
   clock?: () => Date;
   /** How long an Idempotency-Key is remembered. @default 24 h */
   idempotencyTtlMs?: number;
+  /**
+   * Readers of a channel now, over all processes, or undefined when unknown: recorded as a
+   * publish's or release's `reach`. Called on the publish path, so it must answer from memory
+   * (server/presence). @default () => undefined (reach not recorded)
+   */
+  readersOf?: (channel: string) => number | undefined;
 }
 
 const MAX_ATTEMPTS = 8;
@@ -59,12 +65,14 @@ export class HeadlineService {
   private readonly logger: Logger;
   private readonly clock: () => Date;
   private readonly idempotencyTtlMs: number;
+  private readonly readersOf: (channel: string) => number | undefined;
 
   constructor(options: ServiceOptions) {
     this.engine = options.engine;
     this.logger = options.logger;
     this.clock = options.clock ?? (() => new Date());
     this.idempotencyTtlMs = options.idempotencyTtlMs ?? 24 * 3600_000;
+    this.readersOf = options.readersOf ?? (() => undefined);
   }
 
   async publish(channel: string, input: PublishInput, idem?: IdempotencyInput, actor = SYSTEM_ACTOR): Promise<ActionResult> {
@@ -86,7 +94,7 @@ export class HeadlineService {
   private async commitNew(mutation: Mutation, actor: string): Promise<ActionResult | undefined> {
     mutation.doc.actor = actor;
     mutation.doc.createdBy = actor;
-    if (mutation.event) mutation.doc.reach = await this.reachOf(mutation.doc.channel);
+    if (mutation.event) mutation.doc.reach = this.readersOf(mutation.doc.channel);
     const result = await this.engine.commit(mutation);
     switch (result.status) {
       case 'ok':
@@ -144,7 +152,7 @@ export class HeadlineService {
       const mutation = final ? undefined : entry.kind === 'expire' ? t.expire(doc, now) : t.endEmbargo(doc, now);
       if (!mutation) continue;
       mutation.doc.actor = SYSTEM_ACTOR;
-      if (entry.kind === 'release' && mutation.event) mutation.doc.reach = await this.reachOf(doc.channel);
+      if (entry.kind === 'release' && mutation.event) mutation.doc.reach = this.readersOf(doc.channel);
       const result = await this.engine.commit(mutation);
       if (result.status === 'ok') {
         done++;
@@ -153,15 +161,6 @@ export class HeadlineService {
       if (result.status === 'conflict') this.logger.debug({ uri: entry.uri, kind: entry.kind }, 'due entry raced a change; retried next tick');
     }
     return done;
-  }
-
-  /** Readers connected to a channel now, over all processes; undefined when unknown. */
-  private async reachOf(channel: string): Promise<number | undefined> {
-    try {
-      return (await this.engine.readerCounts())[channel] ?? 0;
-    } catch {
-      return undefined;
-    }
   }
 
   /**
@@ -201,7 +200,7 @@ export class HeadlineService {
       }
       const mutation = action(doc, this.clock());
       mutation.doc.actor = actor;
-      if (measureReach && mutation.event) mutation.doc.reach = await this.reachOf(doc.channel);
+      if (measureReach && mutation.event) mutation.doc.reach = this.readersOf(doc.channel);
       if (idempotency) mutation.idempotency = idempotency;
       const result = await this.engine.commit(mutation);
       if (result.status === 'ok') {

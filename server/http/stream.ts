@@ -22,6 +22,7 @@ import {
   type StreamEventName, type SubscribeResult,
 } from '../../shared/index.js';
 import { AppError } from '../domain/errors.js';
+import type { ReaderTally } from '../presence/presence.js';
 import type { ChannelHub } from '../realtime/hub.js';
 import { parse } from './problem.js';
 
@@ -36,13 +37,12 @@ export interface StreamOptions {
   maxBufferedBytes?: number;
   /** The `retry:` the browser waits before reconnecting a dropped stream. @default 2000 */
   retryMs?: number;
-  onReadersChanged?: () => void;
+  /** Counts a reader per channel a stream has joined (after its catch-up), until it closes. */
+  readers: ReaderTally;
 }
 
 export interface StreamService {
   router: Router;
-  /** Streams on this process per joined channel. */
-  readers(): Record<string, number>;
   /** Tells every stream to reconnect elsewhere and ends it. */
   drain(reconnectInMs: number): void;
 }
@@ -134,10 +134,12 @@ export function streamRoutes(options: StreamOptions): StreamService {
   heartbeat.unref();
 
   const join = (s: Stream, channel: string): void => {
+    if (s.joined.has(channel)) return; // counted once per stream
     s.joined.add(channel);
     let set = byChannel.get(channel);
     if (!set) byChannel.set(channel, (set = new Set()));
     set.add(s);
+    options.readers.add(channel);
   };
 
   const release = (s: Stream, channels: string[]): void => {
@@ -148,9 +150,9 @@ export function streamRoutes(options: StreamOptions): StreamService {
       const set = byChannel.get(channel);
       set?.delete(s);
       if (set?.size === 0) byChannel.delete(channel);
+      options.readers.remove(channel);
     }
     for (const channel of channels) hub.unfollow(channel);
-    options.onReadersChanged?.();
   };
 
   const open = async (req: Request, res: Response): Promise<void> => {
@@ -189,7 +191,6 @@ export function streamRoutes(options: StreamOptions): StreamService {
           }).catch(reject);
         })));
       stream.send('channels:subscribed', { channels: results }, channels[0], stream.cursors.get(channels[0]!));
-      options.onReadersChanged?.();
     } catch (err) {
       log.error({ err }, 'stream catch-up failed; the client reconnects');
       stream.send('connection:closing', { code: 'ENGINE_UNAVAILABLE', message: ERRORS.ENGINE_UNAVAILABLE.title });
@@ -203,11 +204,6 @@ export function streamRoutes(options: StreamOptions): StreamService {
 
   return {
     router,
-    readers() {
-      const counts: Record<string, number> = {};
-      for (const [channel, set] of byChannel) counts[channel] = set.size;
-      return counts;
-    },
     drain(reconnectInMs) {
       stopped = true;
       for (const off of offs) off();

@@ -16,9 +16,3 @@ export function startScheduler(service: HeadlineService, intervalMs: number, log
   return () => clearInterval(timer);
 }
 
-/** Reports this process's reader counts to the engine so every process can read the sum. */
-export function startReaderReports(report: () => Promise<void>, intervalMs: number, logger: Logger): () => void {
-  const timer = setInterval(() => report().catch((err: unknown) => logger.debug({ err }, 'reader report failed')), intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}

@@ -9,17 +9,20 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
-import { ERRORS, type ErrorCode } from '../../shared/index.js';
 import { SocketBudget, budgetDefaults, type BudgetOptions } from './budget.js';
-import { DESK_EVENTS, deskHandlers, startDeskFeed, type DeskGatewayOptions } from './desk-gateway.js';
+import { GatewayContext } from './context.js';
+import { DESK_EVENTS, deskHandlers, hasDeskKey, refuseDeskEvent, startDeskFeed, type DeskGatewayOptions } from './desk-gateway.js';
 import { fail, once, splitAck } from './handler.js';
 import type { ChannelHub } from './hub.js';
+import type { ReaderTally } from '../presence/presence.js';
 import { READER_EVENTS, readerHandlers, startReaderFeed } from './reader-gateway.js';
-import type { SocketContext, TickerServer, TickerSocket } from './socket.js';
+import { channelOfRoom, type SocketContext, type TickerServer, type TickerSocket } from './socket.js';
 
 export { roomOf, type TickerServer } from './socket.js';
 
 const HANDLED: ReadonlySet<unknown> = new Set<string>([...READER_EVENTS, ...DESK_EVENTS]);
+const DESK_HANDLED: ReadonlySet<unknown> = new Set<string>(DESK_EVENTS);
+const ignore = (): void => undefined;
 
 export interface GatewayOptions {
   httpServer: HttpServer;
@@ -27,7 +30,8 @@ export interface GatewayOptions {
   logger: Logger;
   /** Allowed origins for cross-origin widgets. @default '*' */
   corsOrigin?: string | string[];
-  onReadersChanged?: () => void;
+  /** Counts a reader each time a socket joins a channel room, and uncounts it when it leaves. */
+  readers: ReaderTally;
   /**
    * A reader with more packets than this waiting to be written is cut off; it reconnects with
    * its cursor and gets the catch-up or a fresh snapshot, so memory per reader stays bounded.
@@ -42,11 +46,6 @@ export interface GatewayOptions {
 
 export interface Gateway {
   io: TickerServer;
-  /**
-   * Readers connected to this process, per followed channel (at most sockets × maxChannels
-   * entries, gone with the sockets). Public outputs keep only channels with headlines.
-   */
-  localReaders(): Record<string, number>;
   /** Tells every client to reconnect elsewhere, then closes. */
   drain(reconnectInMs: number): Promise<void>;
 }
@@ -68,6 +67,18 @@ export function createGateway(options: GatewayOptions): Gateway {
     serveClient: false,
   });
 
+  // A reader is a socket in a channel room. The in-memory adapter (the only one: fan-out between
+  // processes is the engine's) reports every join and leave, disconnects included, whoever makes them.
+  const adapter = io.of('/').adapter;
+  adapter.on('join-room', (room: unknown) => {
+    const channel = channelOfRoom(room);
+    if (channel !== undefined) options.readers.add(channel);
+  });
+  adapter.on('leave-room', (room: unknown) => {
+    const channel = channelOfRoom(room);
+    if (channel !== undefined) options.readers.remove(channel);
+  });
+
   const stopReaderFeed = startReaderFeed(io, hub);
   const stopDeskFeed = startDeskFeed(io, options.desk);
   const maxQueued = options.maxQueuedPackets ?? 2000;
@@ -83,63 +94,39 @@ export function createGateway(options: GatewayOptions): Gateway {
   }, 1000);
   slowReaderTimer.unref();
 
-  function close(socket: TickerSocket, code: ErrorCode): void {
-    if (socket.data.closing) return;
-    socket.data.closing = true;
-    socket.emit('connection:closing', { code, message: ERRORS[code].title });
-    socket.disconnect(true);
-  }
+  const contextOf = (socket: TickerSocket): SocketContext => new GatewayContext(socket, logger);
 
-  function contextOf(socket: TickerSocket): SocketContext {
-    const log = (): Logger => (socket.data.log ??= logger.child({ socketId: socket.id }));
-    return {
-      socket,
-      log,
-      strike(reason) {
-        if (socket.data.closing) return;
-        // Debug only: a flood of bad events must not become a flood of log lines.
-        if (logger.isLevelEnabled('debug')) log().debug({ reason }, 'bad socket event');
-        if (!socket.data.budget.strike()) return;
-        log().info({ badEvents: socket.data.budget.strikes }, 'closing a socket that sent too many unknown or invalid events');
-        close(socket, 'TOO_MANY_BAD_EVENTS');
-      },
-    };
-  }
-
+  // Per socket, only what that socket needs: every listener and closure here is multiplied by
+  // the readers connected (see docs/benchmarks.md, "Levers tried (memory per reader)").
   io.on('connection', (socket: TickerSocket) => {
     socket.data.budget = new SocketBudget(limits);
     const ctx = contextOf(socket);
-    if (logger.isLevelEnabled('debug')) ctx.log().debug({ transport: socket.conn.transport.name }, 'socket connected');
+    const debug = logger.isLevelEnabled('debug');
+    if (debug) ctx.log().debug({ transport: socket.conn.transport.name }, 'socket connected');
+    // Desk listeners only on sockets that came with a key; readers' desk events are refused below.
+    const desk = hasDeskKey(socket);
 
     // Runs before any listener: only the events we handle, by string name, get through.
     socket.use((packet, next) => {
       if (socket.data.closing) return; // dropped: the socket is on its way out
-      if (HANDLED.has(packet[0])) return next();
+      const event: unknown = packet[0];
+      if (HANDLED.has(event)) return desk || !DESK_HANDLED.has(event) ? next() : refuseDeskEvent(ctx, packet.slice(1));
       const { ack } = splitAck(packet.slice(1));
-      ctx.strike(`unknown event ${describeEvent(packet[0])}`);
-      once(ack, ctx.log)(fail('UNKNOWN_EVENT', 'unknown event; readers can only subscribe and unsubscribe'));
+      ctx.strike(`unknown event ${describeEvent(event)}`);
+      once(ack, () => ctx.log())(fail('UNKNOWN_EVENT', 'unknown event; readers can only subscribe and unsubscribe'));
     });
     // Socket.IO reports a failed middleware or a client event named "error" here; without a
     // listener Node would throw it. Nothing reaches it from us (the middleware never fails).
-    socket.on('error', (err: unknown) => ctx.log().debug({ err }, 'socket error'));
+    socket.on('error', debug ? (err: unknown) => ctx.log().debug({ err }, 'socket error') : ignore);
 
-    readerHandlers(ctx, { hub, ...(options.onReadersChanged ? { onReadersChanged: options.onReadersChanged } : {}) });
-    deskHandlers(ctx, options.desk);
+    readerHandlers(ctx, { hub });
+    if (desk) deskHandlers(ctx, options.desk);
 
-    socket.on('disconnect', (reason) => {
-      if (logger.isLevelEnabled('debug')) ctx.log().debug({ reason }, 'socket disconnected');
-    });
+    if (debug) socket.on('disconnect', (reason) => ctx.log().debug({ reason }, 'socket disconnected'));
   });
 
   return {
     io,
-    localReaders() {
-      const counts: Record<string, number> = {};
-      for (const [room, members] of io.of('/').adapter.rooms) {
-        if (room.startsWith('ch:')) counts[room.slice(3)] = members.size;
-      }
-      return counts;
-    },
     async drain(reconnectInMs) {
       stopReaderFeed();
       stopDeskFeed();

@@ -73,7 +73,7 @@ export function handler<S extends z.ZodType, T>(
   const fallback = options.fallback ?? 'INTERNAL';
   return (...args: unknown[]) => {
     const { payload, ack } = splitAck(args);
-    const reply = once<T>(ack, ctx.log);
+    const reply = once<T>(ack, () => ctx.log());
     if (payload.length !== 1) {
       ctx.strike(`${options.event}: ${payload.length} payloads`);
       return reply(fail('VALIDATION_FAILED', `${options.event} takes one payload and an optional ack`));

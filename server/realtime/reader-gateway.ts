@@ -35,13 +35,27 @@ function cursorsOnly(error: z.ZodError): ErrorCode {
   return cursorFormat ? 'INVALID_CURSOR' : 'VALIDATION_FAILED';
 }
 
+function readerSchemas(maxChannels: number) {
+  return {
+    // shared/wire.ts's subscribeRequestSchema, with this server's channel limit.
+    subscribeSchema: z.strictObject({ channels: z.array(channelRequestSchema).min(1).max(maxChannels) }),
+    unsubscribeSchema: z.strictObject({ channels: z.array(channelSchema).min(1).max(maxChannels) }),
+  };
+}
+
+/** Built once per channel limit (one per server), not per connection: a schema is many objects. */
+const schemasByLimit = new Map<number, ReturnType<typeof readerSchemas>>();
+function schemasFor(maxChannels: number): ReturnType<typeof readerSchemas> {
+  let schemas = schemasByLimit.get(maxChannels);
+  if (!schemas) schemasByLimit.set(maxChannels, (schemas = readerSchemas(maxChannels)));
+  return schemas;
+}
+
 export function readerHandlers(ctx: SocketContext, options: ReaderGatewayOptions): void {
   const { socket } = ctx;
   const { hub } = options;
   const budget = socket.data.budget;
-  // shared/wire.ts's subscribeRequestSchema, with this server's channel limit.
-  const subscribeSchema = z.strictObject({ channels: z.array(channelRequestSchema).min(1).max(budget.maxChannels) });
-  const unsubscribeSchema = z.strictObject({ channels: z.array(channelSchema).min(1).max(budget.maxChannels) });
+  const { subscribeSchema, unsubscribeSchema } = schemasFor(budget.maxChannels);
 
   const unfollow = (channel: string): void => {
     void socket.leave(roomOf(channel));

@@ -22,5 +22,8 @@ export interface SocketContext extends HandlerContext {
 }
 
 export const roomOf = (channel: string): string => `ch:${channel}`;
+/** The channel a reader room is for; undefined for any other room (a socket's own, a desk room). */
+export const channelOfRoom = (room: unknown): string | undefined =>
+  typeof room === 'string' && room.startsWith('ch:') ? room.slice(3) : undefined;
 export const deskRoomOf = (channel: string): string => `desk:${channel}`;
 export const DESK_ALL = 'desk';
