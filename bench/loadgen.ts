@@ -464,7 +464,7 @@ async function converge(rs: Reader[], expected: Expected, since: number, deadlin
     const c = checkLiveSets(rs, expected);
     if (c.exact === c.readers) return { ...c, convergedSeconds: Math.max(0, nowMs() - since) / 1000 };
     if (Date.now() >= deadline) return c;
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, rs.length <= 100 ? 50 : 200));
   }
 }
 

@@ -128,13 +128,13 @@ export function renderTables(n: number, runs: TargetRun[], s: PhaseSettings, rep
         f(r.othersAtStart, 2), f(r.othersDuring, 2), `${f(r.loadBefore, 1)} → ${f(r.loadAfter, 1)}`])), '');
 
   const single = runs.filter((r) => r.single);
-  out.push(`### Single headline (${s.singleCount} at ${(1000 / s.singleIntervalMs).toFixed(1)}/s): latency per delivery, ms`, '',
+  if (single.length) out.push(`### Single headline (${s.singleCount} at ${(1000 / s.singleIntervalMs).toFixed(1)}/s): latency per delivery, ms`, '',
     table(['target', 'complete', 'readers dropped', 'publish retries / failed', 'p50', 'p99', 'last reader (median of headlines)', 'max (last reader)', 'max ×sio', 'max ×ws'],
       single.map((r) => [LABELS[r.target], pct(r.single!), String(r.single!.dropped ?? 0), outcome(r.single!), ms(r.single!.p50), ms(r.single!.p99), ms(r.single!.lastReaderMedian), ms(r.single!.max),
         ratio(runs, r, 'socketio', (x) => x.single?.max), ratio(runs, r, 'raw', (x) => x.single?.max)])), '');
 
   const burst = runs.filter((r) => r.burst);
-  out.push(`### Burst (${s.burstCount} headlines, ${s.burstConcurrency} publish requests in flight)`, '',
+  if (burst.length) out.push(`### Burst (${s.burstCount} headlines, ${s.burstConcurrency} publish requests in flight)`, '',
     table(['target', 'complete', 'duplicates', 'readers dropped', 'publish retries / failed', 'seconds to last delivery', 'deliveries/s', '×sio', '×ws', 'headlines accepted/s', 'server CPU', 'load generator CPU'],
       burst.map((r) => [LABELS[r.target], pct(r.burst!), String(r.burst!.duplicates), String(r.burst!.dropped ?? 0), outcome(r.burst!), f(r.burst!.seconds, 2), f(r.burst!.deliveriesPerSec),
         ratio(runs, r, 'socketio', (x) => x.burst?.deliveriesPerSec), ratio(runs, r, 'raw', (x) => x.burst?.deliveriesPerSec),
@@ -203,7 +203,7 @@ export function renderTables(n: number, runs: TargetRun[], s: PhaseSettings, rep
   }
 
   const api = runs.filter((r) => r.api);
-  out.push(`### Publish API (${s.apiRate} requests/s for ${s.apiDurationMs / 1000} s, no readers on the channel): latency, ms`, '',
+  if (api.length) out.push(`### Publish API (${s.apiRate} requests/s for ${s.apiDurationMs / 1000} s, no readers on the channel): latency, ms`, '',
     table(['target', 'requests', 'errors', 'achieved req/s', 'p50', 'p99', 'max'],
       api.map((r) => [LABELS[r.target], String(r.api!.requests), r.api!.errors ? `${r.api!.errors} (${r.api!.publishFailures})` : '0', f(r.api!.achievedRate), ms(r.api!.p50), ms(r.api!.p99), ms(r.api!.max)])), '');
 
