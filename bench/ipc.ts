@@ -297,6 +297,8 @@ export interface SlowResult extends PublishOutcome {
   /** After resuming: the paused readers against the server's live set. */
   pausedCheck?: LiveSetCheck;
   publishSeconds?: number;
+  /** Bytes the kernel holds for the paused readers' connections at the end of the publishes (server send queues + reader receive queues). */
+  kernelQueued?: number;
 }
 
 export type PhaseResult = (ConnectResult | LatencyResult | BurstResult | StormResult | ApiResult | FlashResult | OverloadResult | SlowResult | { phase: 'disconnect' }) & { loopDelay?: LoopDelay };

@@ -3,6 +3,7 @@
  * own publish path, and measures what arrives. Driven by run.ts over IPC, one phase per command;
  * every phase is bounded by the timeout it is given.
  */
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type {
   ApiCmd, ApiResult, BurstCmd, BurstResult, ConnectCmd, ConnectResult, FlashCmd, FlashResult, FromLoadgen, LatencyResult, LiveSetCheck,
@@ -508,6 +509,34 @@ async function overload(cmd: OverloadCmd): Promise<OverloadResult> {
   };
 }
 
+/**
+ * Bytes the kernel holds for these readers' connections on 127.0.0.1 (from /proc/net/tcp and
+ * tcp6): what the server's sockets have not sent yet (tx_queue of the server side) and what the
+ * paused readers have not read (rx_queue of their side). None of it is in the server's RSS.
+ */
+function kernelQueued(rs: Reader[]): number {
+  const ports = new Set(rs.map((r) => r.localPort()).filter((p): p is number => p !== undefined));
+  let bytes = 0;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 5) continue;
+      const local = parseInt(f[1]!.split(':')[1]!, 16);
+      const remote = parseInt(f[2]!.split(':')[1]!, 16);
+      const [tx, rx] = f[4]!.split(':').map((h) => parseInt(h, 16));
+      if (ports.has(local)) bytes += rx ?? 0; // the reader's side: received, not read
+      else if (ports.has(remote)) bytes += tx ?? 0; // the server's side: written, not sent
+    }
+  }
+  return bytes;
+}
+
 let slow: { normal: Reader[]; paused: Reader[]; ops?: OpsState; expected?: Expected } | undefined;
 
 async function slowStep(cmd: SlowCmd): Promise<SlowResult> {
@@ -544,6 +573,7 @@ async function slowStep(cmd: SlowCmd): Promise<SlowResult> {
       const normalCheck = await converge(slow.normal, slow.expected, ops.lastAck || nowMs(), deadline);
       phase = undefined;
       return {
+        kernelQueued: kernelQueued(slow.paused),
         phase: 'slow', step: 'publish', published: ops.published, corrections: ops.corrections, kills: ops.kills, normalCheck,
         normalP99: quantile(p.latencies!.values(), 0.99), publishSeconds,
         publishRetries: publishLog.retries, publishRetried: retrySummary(), publishFailures: failureSummary(),

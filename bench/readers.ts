@@ -10,6 +10,7 @@
  * does; the overload and slow-reader phases compare it with the server's.
  */
 import { io, type Socket } from 'socket.io-client';
+import type { Socket as NetSocket } from 'node:net';
 import WebSocket from 'ws';
 import type { ClientToServerEvents, ServerToClientEvents } from '../shared/protocol.js';
 import type { Headline } from '../shared/headline.js';
@@ -50,7 +51,7 @@ export class Reader {
   url: string;
   cursor: string | undefined;
   private close_: (() => void) | undefined;
-  private pause_: ((paused: boolean) => void) | undefined;
+  private socket_: (() => NetSocket | undefined) | undefined;
   private closing = false;
   /** Storm bookkeeping: when the reader re-subscribed and when each storm headline arrived. */
   resubAt = 0;
@@ -103,14 +104,24 @@ export class Reader {
     this.closing = true;
     this.close_?.();
     this.close_ = undefined;
-    this.pause_ = undefined;
+    this.socket_ = undefined;
   }
 
-  /** Stops (or resumes) reading from the TCP socket: the server's writes back up. */
+  /**
+   * Stops (or resumes) reading from the TCP socket: the kernel buffers fill, then the server's
+   * writes back up. `ws` keeps its net.Socket in `_socket`.
+   */
   pause(paused: boolean): boolean {
-    if (!this.pause_) return false;
-    this.pause_(paused);
+    const sock = this.socket_?.();
+    if (!sock) return false;
+    if (paused) sock.pause();
+    else sock.resume();
     return true;
+  }
+
+  /** The local port of the reader's TCP connection (to find it in /proc/net/tcp). */
+  localPort(): number | undefined {
+    return this.socket_?.()?.localPort;
   }
 
   get connected(): boolean {
@@ -120,7 +131,7 @@ export class Reader {
   private onLost = (): void => {
     if (!this.closing) {
       this.close_ = undefined;
-      this.pause_ = undefined;
+      this.socket_ = undefined;
       this.drops++;
       this.sink.lost(this);
     }
@@ -171,7 +182,7 @@ export class Reader {
   private connectProduct(url: string): Promise<void> {
     const socket: ProductSocket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 30_000, auth: { batch: true } });
     this.close_ = () => socket.disconnect();
-    this.pause_ = (paused) => pauseSocket((socket.io.engine?.transport as unknown as { ws?: WebSocket } | undefined)?.ws, paused);
+    this.socket_ = () => netSocketOf((socket.io.engine?.transport as unknown as { ws?: WebSocket } | undefined)?.ws);
     socket.on('headline:event', (e) => this.onEvent(e));
     socket.on('headline:events', (b) => {
       this.batches++;
@@ -194,7 +205,7 @@ export class Reader {
   private connectSocketIo(url: string): Promise<void> {
     const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 30_000 });
     this.close_ = () => socket.disconnect();
-    this.pause_ = (paused) => pauseSocket((socket.io.engine?.transport as unknown as { ws?: WebSocket } | undefined)?.ws, paused);
+    this.socket_ = () => netSocketOf((socket.io.engine?.transport as unknown as { ws?: WebSocket } | undefined)?.ws);
     socket.on('headline:event', (e: { headline?: { link?: unknown } }) => this.onHeadline(e.headline?.link, false));
     return new Promise((resolve, reject) => {
       socket.once('connect_error', reject);
@@ -208,7 +219,7 @@ export class Reader {
   private connectRaw(url: string): Promise<void> {
     const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws?channel=${this.channel}`, { perMessageDeflate: false });
     this.close_ = () => ws.close();
-    this.pause_ = (paused) => pauseSocket(ws, paused);
+    this.socket_ = () => netSocketOf(ws);
     return new Promise((resolve, reject) => {
       ws.on('error', reject); // after the open a failure also closes; reject is then a no-op
       ws.on('message', (data: Buffer) => {
@@ -222,10 +233,6 @@ export class Reader {
   }
 }
 
-/** `ws` keeps its net.Socket in `_socket`; pausing it stops reading, so the kernel buffers fill and the server queues. */
-function pauseSocket(ws: WebSocket | undefined, paused: boolean): void {
-  const sock = (ws as unknown as { _socket?: { pause(): void; resume(): void } } | undefined)?._socket;
-  if (!sock) return;
-  if (paused) sock.pause();
-  else sock.resume();
+function netSocketOf(ws: WebSocket | undefined): NetSocket | undefined {
+  return (ws as unknown as { _socket?: NetSocket } | undefined)?._socket;
 }

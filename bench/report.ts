@@ -188,15 +188,15 @@ export function renderTables(n: number, runs: TargetRun[], s: PhaseSettings, rep
   const slow = runs.filter((r) => r.slow);
   if (slow.length) {
     out.push(`### Slow readers (${s.slowPaused} readers pause their socket while ${s.slowCount} operations are published, ${s.slowConcurrency} in flight, beside ${s.slowNormal} normal readers on the same channel; then they resume)`, '',
-      'Server memory after a GC: with the readers connected (before), at the end of the publishes with the readers still paused, and after they resumed and converged. "Held for paused readers" = paused − after (the live set itself grows in both). Dropped: paused readers whose connection the server closed.', '',
-      table(['target', 'published / corrected / killed', 'publish s', 'RSS before → paused → after MB', 'heap before → paused → after MB', 'heap growth while paused MB', 'held for paused readers (heap / RSS) MB', 'paused dropped', 'snapshots to paused', 'paused converged', 'converged after resume, s', 'normal readers exact', 'normal p99 ms'],
+      'Server memory after a GC: with the readers connected (before), at the end of the publishes with the readers still paused, and after they resumed and converged. "Held for paused readers" = paused − after (the live set itself grows in both). Kernel queues: bytes the kernel held for the paused readers\' connections (server send queues and reader receive queues, /proc/net/tcp), not in any RSS. Dropped: paused readers whose connection the server closed.', '',
+      table(['target', 'published / corrected / killed', 'publish s', 'RSS before → paused → after MB', 'heap before → paused → after MB', 'heap growth while paused MB', 'held for paused readers (heap / RSS) MB', 'kernel queues of paused readers MB', 'paused dropped', 'snapshots to paused', 'paused converged', 'converged after resume, s', 'normal readers exact', 'normal p99 ms'],
         slow.map((r) => {
           const x = r.slow!;
           const m = x.mem;
           const pc = x.resumed.pausedCheck;
           return [LABELS[r.target], `${x.published.published ?? 0} / ${x.published.corrections ?? 0} / ${x.published.kills ?? 0}`, f(x.published.publishSeconds, 1),
             `${mb(m.before.rss)} → ${mb(m.paused.rss)} → ${mb(m.after.rss)}`, `${mb(m.before.heapUsed)} → ${mb(m.paused.heapUsed)} → ${mb(m.after.heapUsed)}`,
-            signedMb(m.paused.heapUsed - m.before.heapUsed), `${signedMb(m.paused.heapUsed - m.after.heapUsed)} / ${signedMb(m.paused.rss - m.after.rss)}`,
+            signedMb(m.paused.heapUsed - m.before.heapUsed), `${signedMb(m.paused.heapUsed - m.after.heapUsed)} / ${signedMb(m.paused.rss - m.after.rss)}`, mb(x.published.kernelQueued ?? Number.NaN),
             `${x.resumed.pausedDropped ?? 0}/${x.connected.paused ?? 0}`, String(x.resumed.pausedSnapshots ?? 0), exactOf(pc), f(pc?.convergedSeconds, 2),
             exactOf(x.published.normalCheck), ms(x.published.normalP99)];
         })), '');

@@ -34,6 +34,7 @@ const { values: args } = parseArgs({
     'wait-quiet': { type: 'string' },
     repeat: { type: 'string' },
     phases: { type: 'string' },
+    'slow-count': { type: 'string' },
   },
 });
 
@@ -59,6 +60,11 @@ const settings: PhaseSettings = quick
     flashArriveMs: 10_000, flashIntervalMs: 1000, flashTailMs: 2000, overloadRate: 10, overloadDurationMs: 10_000, correctEvery: 5, killEvery: 20,
     slowCount: 3000, slowPaused: 10, slowNormal: 50, slowConcurrency: 8,
   };
+if (args['slow-count']) {
+  const c = Number(args['slow-count']);
+  if (!Number.isInteger(c) || c < 1 || c > 30_000) throw new Error('--slow-count takes an integer from 1 to 30000');
+  settings.slowCount = c;
+}
 const STORM_KILL_AFTER = quick ? 3 : 5;
 
 /** Runs of each target (interleaved); the tables show the best of them (the storm: the worst). */
