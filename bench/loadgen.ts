@@ -351,6 +351,8 @@ interface OpsState {
   /** Product: uri → current version and seq of headlines of this phase still live. */
   live: Map<string, { seq: number; version: number }>;
   liveUris: string[];
+  /** Headlines with an edit in flight: never edited twice at once (a kill racing a correction answers 409). */
+  busy: Set<string>;
   published: number;
   corrections: number;
   kills: number;
@@ -359,16 +361,17 @@ interface OpsState {
 
 function newOps(count: number): OpsState {
   if (nextSeq + count >= MAX_SEQ) throw new Error('too many headlines in one run');
-  return { from: nextSeq, to: nextSeq + count, acked: [], live: new Map(), liveUris: [], published: 0, corrections: 0, kills: 0, lastAck: 0 };
+  return { from: nextSeq, to: nextSeq + count, acked: [], live: new Map(), liveUris: [], busy: new Set(), published: 0, corrections: 0, kills: 0, lastAck: 0 };
 }
 
 function pickLive(ops: OpsState): string | undefined {
-  while (ops.liveUris.length) {
+  for (let tries = 0; ops.liveUris.length && tries < 20; tries++) {
     const i = Math.floor(Math.random() * ops.liveUris.length);
     const uri = ops.liveUris[i]!;
-    if (ops.live.has(uri)) return uri;
-    ops.liveUris[i] = ops.liveUris.at(-1)!;
-    ops.liveUris.pop();
+    if (!ops.live.has(uri)) {
+      ops.liveUris[i] = ops.liveUris.at(-1)!;
+      ops.liveUris.pop();
+    } else if (!ops.busy.has(uri)) return uri;
   }
   return undefined;
 }
@@ -382,9 +385,11 @@ async function operate(path: PublishPath, ops: OpsState, i: number, correctEvery
     const kill = killEvery > 0 && i % killEvery === 0;
     if (kill) ops.live.delete(target); // no second edit of a headline being killed
     const t = nowMs();
+    ops.busy.add(target);
     const reply = kill
       ? await request(`${api}/headlines/${target}/retract`, 'POST', path.headers, JSON.stringify({ reason: 'bench kill' }), `bench-${process.pid}-k-${target}`, PUBLISH_RETRIES)
       : await request(`${api}/headlines/${target}`, 'PATCH', path.headers, JSON.stringify(correctionBody(item.seq, t)), `bench-${process.pid}-c-${target}-${t}`, PUBLISH_RETRIES);
+    ops.busy.delete(target);
     if (!reply) return false;
     ops.lastAck = nowMs();
     if (kill) ops.kills++;
@@ -659,7 +664,7 @@ async function flash(cmd: FlashCmd): Promise<FlashResult> {
   const conn = connected.map((r) => r.subscribedAt - r.startedAt);
   // The crowd stays: the storm (Redis) runs on these readers, then `disconnect` closes them.
   for (const r of readers) r.close();
-  for (const r of arrivals) if (!ok[arrivals.indexOf(r)]) r.close();
+  arrivals.forEach((r, i) => ok[i] || r.close());
   readers = connected;
   requested = connected.length;
   return {
