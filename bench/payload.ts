@@ -32,3 +32,12 @@ export function parseLink(link: unknown): { seq: number; sentAt: number } | unde
   const sentAt = Number(link.slice(b + 1));
   return Number.isInteger(seq) && Number.isFinite(sentAt) ? { seq, sentAt } : undefined;
 }
+
+/** A correction of headline `seq`: new text, and a link carrying the correction's own send time. */
+export function correctionBody(seq: number, sentAt: number): Record<string, unknown> {
+  return {
+    headline: `${SEED_HEADLINE} (محدث)`,
+    link: `https://news.example/bench/${seq}/${sentAt.toFixed(3)}`,
+    edNote: 'bench correction',
+  };
+}

@@ -8,6 +8,7 @@
  *   npm run bench -- --n 1000          # choose N (comma-separated)
  *   npm run bench -- --quick           # CI: N = 200, fewer headlines, under a minute
  *   npm run bench -- --targets memory,socketio --json out.json
+ *   npm run bench -- --phases flash,overload,slow   # choose phases (the connect ramp and memory always run)
  *
  * Everything runs on 127.0.0.1; every phase has a timeout; every child is killed on exit.
  */
@@ -18,7 +19,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import type { FromLoadgen, PhaseResult, ToLoadgen } from './ipc.js';
+import type { FromLoadgen, LoopDelay, PhaseResult, ToLoadgen } from './ipc.js';
 import { delay, kill, killAll, machineCpuSeconds, othersCores, ownCpuSeconds, track, Tail, withTimeout } from './procs.js';
 import { completeness, renderTables, rssPerReader, type MemResult, type PhaseSettings, type TargetRun } from './report.js';
 import { LABELS, TARGET_NAMES, startTarget, type Target, type TargetName } from './targets.js';
@@ -32,8 +33,15 @@ const { values: args } = parseArgs({
     'max-minutes': { type: 'string' },
     'wait-quiet': { type: 'string' },
     repeat: { type: 'string' },
+    phases: { type: 'string' },
+    'slow-count': { type: 'string' },
   },
 });
+
+const PHASES = ['single', 'burst', 'overload', 'slow', 'flash', 'storm', 'api'] as const;
+type PhaseName = (typeof PHASES)[number];
+const phases = new Set((args.phases?.split(',').map((p) => p.trim()) ?? PHASES) as PhaseName[]);
+for (const p of phases) if (!PHASES.includes(p)) throw new Error(`unknown phase "${p}"; choose from ${PHASES.join(', ')}`);
 
 const quick = args.quick ?? false;
 const ns = (args.n ?? (quick ? '200' : '1000,5000,10000')).split(',').map((v) => Number(v.trim()));
@@ -42,8 +50,21 @@ const targets = (args.targets?.split(',').map((t) => t.trim()) ?? TARGET_NAMES) 
 for (const t of targets) if (!TARGET_NAMES.includes(t)) throw new Error(`unknown target "${t}"; choose from ${TARGET_NAMES.join(', ')}`);
 
 const settings: PhaseSettings = quick
-  ? { singleCount: 5, singleIntervalMs: 300, burstCount: 50, burstConcurrency: 8, stormCount: 12, stormIntervalMs: 100, stormJitterMs: 300, apiRate: 200, apiDurationMs: 2000 }
-  : { singleCount: 10, singleIntervalMs: 1000, burstCount: 200, burstConcurrency: 8, stormCount: 40, stormIntervalMs: 200, stormJitterMs: 1000, apiRate: 200, apiDurationMs: 5000 };
+  ? {
+    singleCount: 5, singleIntervalMs: 300, burstCount: 50, burstConcurrency: 8, stormCount: 12, stormIntervalMs: 100, stormJitterMs: 300, apiRate: 200, apiDurationMs: 2000,
+    flashArriveMs: 3000, flashIntervalMs: 1000, flashTailMs: 1000, overloadRate: 10, overloadDurationMs: 3000, correctEvery: 5, killEvery: 20,
+    slowCount: 300, slowPaused: 10, slowNormal: 20, slowConcurrency: 8,
+  }
+  : {
+    singleCount: 10, singleIntervalMs: 1000, burstCount: 200, burstConcurrency: 8, stormCount: 40, stormIntervalMs: 200, stormJitterMs: 1000, apiRate: 200, apiDurationMs: 5000,
+    flashArriveMs: 10_000, flashIntervalMs: 1000, flashTailMs: 2000, overloadRate: 10, overloadDurationMs: 10_000, correctEvery: 5, killEvery: 20,
+    slowCount: 3000, slowPaused: 10, slowNormal: 50, slowConcurrency: 8,
+  };
+if (args['slow-count']) {
+  const c = Number(args['slow-count']);
+  if (!Number.isInteger(c) || c < 1 || c > 30_000) throw new Error('--slow-count takes an integer from 1 to 30000');
+  settings.slowCount = c;
+}
 const STORM_KILL_AFTER = quick ? 3 : 5;
 
 /** Runs of each target (interleaved); the tables show the best of them (the storm: the worst). */
@@ -112,6 +133,8 @@ class Loadgen {
   private readonly tail: Tail;
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: (r: PhaseResult) => void; reject: (e: Error) => void }>();
+  /** Told the load generator's event-loop delay of each phase. */
+  onLoopDelay: ((phase: string, d: LoopDelay) => void) | undefined;
 
   constructor(private readonly onKill: (victim: string) => Promise<number>) {
     this.child = track(fork(fileURLToPath(new URL('./loadgen.ts', import.meta.url)), [], {
@@ -156,7 +179,10 @@ class Loadgen {
       this.waiting.set(id, { resolve, reject });
       this.child.send({ ...cmd, type, id } as ToLoadgen);
     });
-    return withTimeout(p, timeoutMs + 20_000, `${type} phase`) as Promise<Extract<PhaseResult, { phase: T }>>;
+    return withTimeout(p, timeoutMs + 20_000, `${type} phase`).then((r) => {
+      if (r.loopDelay && this.onLoopDelay) this.onLoopDelay(type === 'slow' ? `slow ${(cmd as { step?: string }).step ?? ''}` : type, r.loopDelay);
+      return r;
+    }) as Promise<Extract<PhaseResult, { phase: T }>>;
   }
 
   stop(): Promise<void> {
@@ -197,6 +223,10 @@ async function runTarget(name: TargetName, n: number): Promise<TargetRun> {
     if (server) await kill(server.child);
     return at;
   });
+  run.loopDelay = {};
+  loadgen.onLoopDelay = (phase, d) => {
+    if (phase !== 'disconnect' && phase !== 'slow end') run.loopDelay![phase] = d;
+  };
   try {
     await probe?.connect();
     await loadgen.ready();
@@ -207,20 +237,71 @@ async function runTarget(name: TargetName, n: number): Promise<TargetRun> {
     const after = await memOf(target);
     run.mem = { rssBefore: before.rss, rssAfter: after.rss, heapBefore: before.heapUsed, heapAfter: after.heapUsed, readers: run.connect.readers } satisfies MemResult;
 
-    const singleMs = 15_000 + n * 3 + settings.singleCount * settings.singleIntervalMs;
-    run.single = await loadgen.call('single', { publish: target.publish(channel), count: settings.singleCount, intervalMs: settings.singleIntervalMs, timeoutMs: singleMs }, singleMs);
+    const product = target.proto === 'product';
+    if (phases.has('single')) {
+      const singleMs = 15_000 + n * 3 + settings.singleCount * settings.singleIntervalMs;
+      run.single = await loadgen.call('single', { publish: target.publish(channel), count: settings.singleCount, intervalMs: settings.singleIntervalMs, timeoutMs: singleMs }, singleMs);
+    }
 
-    const burstMs = 30_000 + (n * settings.burstCount) / 5;
-    const serverCpu0 = target.servers.map((x) => x.cpuSeconds());
-    const burstT0 = Date.now();
-    run.burst = await loadgen.call('burst', { publish: target.publish(channel), count: settings.burstCount, concurrency: settings.burstConcurrency, timeoutMs: burstMs }, burstMs);
-    run.burstServerCpu = target.servers.reduce((sum, x, i) => sum + x.cpuSeconds() - serverCpu0[i]!, 0) / ((Date.now() - burstT0) / 1000);
+    if (phases.has('burst')) {
+      const burstMs = 30_000 + (n * settings.burstCount) / 5;
+      const serverCpu0 = target.servers.map((x) => x.cpuSeconds());
+      const burstT0 = Date.now();
+      run.burst = await loadgen.call('burst', { publish: target.publish(channel), count: settings.burstCount, concurrency: settings.burstConcurrency, timeoutMs: burstMs }, burstMs);
+      run.burstServerCpu = target.servers.reduce((sum, x, i) => sum + x.cpuSeconds() - serverCpu0[i]!, 0) / ((Date.now() - burstT0) / 1000);
+    }
 
-    if (name === 'redis' && target.servers.length === 2) {
+    if (phases.has('overload')) {
+      const overloadMs = 60_000 + settings.overloadDurationMs + n * 5;
+      run.overload = await loadgen.call('overload', {
+        publish: target.publish(channel), rate: settings.overloadRate, durationMs: settings.overloadDurationMs,
+        correctEvery: product ? settings.correctEvery : 0, killEvery: product ? settings.killEvery : 0, timeoutMs: overloadMs,
+      }, overloadMs);
+    }
+
+    if (phases.has('slow')) {
+      const slowChannel = `${channel}-slow`;
+      const slowMs = 60_000 + settings.slowCount * 30;
+      const cmd = {
+        proto: target.proto, urls: target.urls, channel: slowChannel, publish: target.publish(slowChannel), normal: settings.slowNormal,
+        paused: settings.slowPaused, count: settings.slowCount, concurrency: settings.slowConcurrency,
+        correctEvery: product ? settings.correctEvery : 0, killEvery: product ? settings.killEvery : 0, timeoutMs: slowMs,
+      };
+      const connected = await loadgen.call('slow', { ...cmd, step: 'connect' }, slowMs);
+      await delay(500);
+      const before = await memOf(target);
+      const published = await loadgen.call('slow', { ...cmd, step: 'publish' }, slowMs);
+      const paused = await memOf(target);
+      const resumed = await loadgen.call('slow', { ...cmd, step: 'resume' }, slowMs);
+      await delay(500);
+      const after = await memOf(target);
+      await loadgen.call('slow', { ...cmd, step: 'end' }, 30_000);
+      run.slow = { connected, published, resumed, mem: { before, paused, after } };
+    }
+
+    // The flash crowd arrives on its own channel after the readers above have left (so that
+    // 2 × N sockets never share the load generator); on Redis the storm then runs on the crowd.
+    let stormChannel = channel;
+    if (phases.has('flash')) {
+      await loadgen.call('disconnect', {}, 30_000);
+      const flashChannel = `${channel}-flash`;
+      const flashMs = 60_000 + settings.flashArriveMs + settings.flashTailMs + n * 5;
+      const cpu0 = target.servers.map((x) => x.cpuSeconds());
+      const t0 = Date.now();
+      const flash = await loadgen.call('flash', {
+        proto: target.proto, urls: target.urls, channel: flashChannel, publish: target.publish(flashChannel), n,
+        arriveMs: settings.flashArriveMs, intervalMs: settings.flashIntervalMs, tailMs: settings.flashTailMs, timeoutMs: flashMs,
+      }, flashMs);
+      flash.serverCpu = target.servers.reduce((sum, x, i) => sum + x.cpuSeconds() - cpu0[i]!, 0) / ((Date.now() - t0) / 1000);
+      run.flash = flash;
+      stormChannel = flashChannel;
+    }
+
+    if (phases.has('storm') && name === 'redis' && target.servers.length === 2) {
       const cmds0 = await redisCommands(probe!);
       const stormMs = 30_000 + settings.stormCount * settings.stormIntervalMs + n * 2;
       const storm = await loadgen.call('storm', {
-        publish: target.publish(channel), victim: target.urls[0]!, survivor: target.urls[1]!, count: settings.stormCount,
+        publish: target.publish(stormChannel), victim: target.urls[0]!, survivor: target.urls[1]!, count: settings.stormCount,
         intervalMs: settings.stormIntervalMs, killAfter: STORM_KILL_AFTER, jitterMs: settings.stormJitterMs, timeoutMs: stormMs,
       }, stormMs);
       const cmds = commandDelta(cmds0, await redisCommands(probe!));
@@ -229,8 +310,10 @@ async function runTarget(name: TargetName, n: number): Promise<TargetRun> {
 
     await loadgen.call('disconnect', {}, 30_000);
     await delay(500);
-    run.api = await loadgen.call('api', { publish: target.publish(`${channel}-api`), rate: settings.apiRate, durationMs: settings.apiDurationMs, timeoutMs: 10_000 },
-      settings.apiDurationMs + 10_000);
+    if (phases.has('api')) {
+      run.api = await loadgen.call('api', { publish: target.publish(`${channel}-api`), rate: settings.apiRate, durationMs: settings.apiDurationMs, timeoutMs: 10_000 },
+        settings.apiDurationMs + 10_000);
+    }
   } catch (err) {
     const tails = target.servers.map((s) => `--- ${s.name} ---\n${s.tail}`).join('\n');
     run.error = `${err instanceof Error ? err.message : String(err)}\n${tails}`;
@@ -263,6 +346,17 @@ function failures(run: TargetRun): string[] {
   }
   if (run.storm && run.storm.duplicates > 0) out.push(`${LABELS[run.target]}: storm delivered ${run.storm.duplicates} duplicates`);
   if (run.connect && run.connect.failed > 0) out.push(`${LABELS[run.target]}: ${run.connect.failed} readers failed to connect`);
+  const f = run.flash;
+  if (f && f.failed > 0) out.push(`${LABELS[run.target]}: flash crowd: ${f.failed} of ${f.arrivals} readers failed to connect`);
+  if (f && f.delivered < f.expected) out.push(`${LABELS[run.target]}: flash crowd delivered ${f.delivered} of ${f.expected}`);
+  if (f?.publishFailures) out.push(`${LABELS[run.target]}: flash crowd publishes failed after retries: ${f.publishFailures}`);
+  const o = run.overload;
+  if (o && o.check.exact < o.check.readers) out.push(`${LABELS[run.target]}: overload: ${o.check.readers - o.check.exact} of ${o.check.readers} readers did not end with the exact live set`);
+  if (o?.publishFailures) out.push(`${LABELS[run.target]}: overload operations failed after retries: ${o.publishFailures}`);
+  const s = run.slow;
+  if (s?.published.normalCheck && s.published.normalCheck.exact < s.published.normalCheck.readers) out.push(`${LABELS[run.target]}: slow readers: ${s.published.normalCheck.readers - s.published.normalCheck.exact} normal readers did not converge`);
+  if (s?.resumed.pausedCheck && s.resumed.pausedCheck.exact < s.resumed.pausedCheck.readers) out.push(`${LABELS[run.target]}: slow readers: ${s.resumed.pausedCheck.readers - s.resumed.pausedCheck.exact} of ${s.resumed.pausedCheck.readers} paused readers did not converge after resuming`);
+  if (s?.published.publishFailures) out.push(`${LABELS[run.target]}: slow readers: operations failed after retries: ${s.published.publishFailures}`);
   return out;
 }
 

@@ -86,8 +86,8 @@ export async function startTarget(name: TargetName): Promise<Target> {
     ...(redis ? { redis } : {}),
     urls: servers.map((s) => s.url),
     publish: (channel): PublishPath => product
-      ? { url: `${last.url}/api/v1/channels/${channel}/headlines`, headers: { authorization: `Bearer ${BENCH_KEY}` } }
-      : { url: `${last.url}/publish/${channel}`, headers: {} as Record<string, string> },
+      ? { url: `${last.url}/api/v1/channels/${channel}/headlines`, headers: { authorization: `Bearer ${BENCH_KEY}` }, api: `${last.url}/api/v1`, channel }
+      : { url: `${last.url}/publish/${channel}`, headers: {} as Record<string, string>, channel },
     stop,
   };
 }
