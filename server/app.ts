@@ -191,6 +191,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
   gateway = createGateway({
     httpServer, hub, logger, corsOrigin: config.corsOrigins, onReadersChanged,
+    fanoutBatchMs: config.fanoutBatchMs, slowReaderQueue: config.slowReaderQueue, onSlowReader: () => metrics.slowReaders.inc(),
     desk: { keys, engine, readersEveryMs: READER_REPORT_MS },
   });
   const gw = gateway;

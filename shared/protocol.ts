@@ -27,7 +27,21 @@ export interface SubscribeResult {
   cursor: string;
 }
 
-export type SnapshotReason = 'first-visit' | 'cursor-too-old' | 'epoch-changed' | 'resync';
+/**
+ * Why a snapshot was sent. `slow-reader`: the reader's connection fell behind, the server stopped
+ * queuing events for it and, once it drained, sent the current state instead of the events missed.
+ */
+export type SnapshotReason = 'first-visit' | 'cursor-too-old' | 'epoch-changed' | 'resync' | 'slow-reader';
+
+/**
+ * Several events of one channel in one packet: in log order, consecutive offsets, each applied
+ * exactly as a `headline:event` would be. Sent only to sockets that asked for batches in the
+ * handshake (`auth: { batch: true }`).
+ */
+export interface EventBatch {
+  channel: string;
+  events: TickerEvent[];
+}
 
 /** The live set of a channel at `cursor`, newest first. Replaces whatever the client showed. */
 export interface Snapshot {
@@ -60,6 +74,8 @@ export interface ReaderCounts {
 export interface ServerToClientEvents {
   /** One log event of a subscribed channel, in log order. */
   'headline:event': (event: TickerEvent) => void;
+  /** Several consecutive log events of a subscribed channel (only with `auth: { batch: true }`). */
+  'headline:events': (batch: EventBatch) => void;
   /** A fresh snapshot of a subscribed channel. */
   'channel:snapshot': (snapshot: Snapshot) => void;
   /** This server instance is shutting down. */

@@ -34,13 +34,15 @@ export class FallbackSocket {
   private openedAt = 0;
   private probe: ReturnType<typeof setTimeout> | undefined;
   private readonly o: Required<FallbackOptions>;
+  /** The WebSocket's handshake auth, the same object (TickerClient adds `batch: true` to it). */
+  readonly auth: Record<string, unknown>;
 
   constructor(url: string, options: FallbackOptions = {}) {
     this.o = { failures: 2, stableMs: 15_000, probeMs: 30_000, ...options };
-    this.ws = io(url, { transports: ['websocket'], reconnection: false, autoConnect: false, forceNew: true });
+    this.ws = io(url, { transports: ['websocket'], reconnection: false, autoConnect: false, forceNew: true, auth: (this.auth = {}) });
     this.sse = new SseSocket(url);
     this.cur = this.ws;
-    for (const name of ['connect', 'disconnect', 'connect_error', 'server:draining', 'channel:snapshot', 'headline:event']) {
+    for (const name of ['connect', 'disconnect', 'connect_error', 'server:draining', 'channel:snapshot', 'headline:event', 'headline:events']) {
       // Passed on from the transport in use (before or after this event switched it).
       const from = (src: Either) => (arg?: unknown) => {
         const was = src === this.cur;

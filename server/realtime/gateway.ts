@@ -4,7 +4,8 @@
  * (handler.ts) that validates and answers `{ data } | { error }`. Anything else a client sends —
  * an unknown or non-string event name, any arity, binary — is refused here, before any listener
  * runs, and counts against the socket's budget (budget.ts); past it the socket is told why
- * (`connection:closing`) and closed.
+ * (`connection:closing`) and closed. The hub's events reach readers batched per channel and turn
+ * (fanout.ts); a reader that cannot keep up is conflated rather than queued for (slow-readers.ts).
  */
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
@@ -13,8 +14,10 @@ import { ERRORS, type ErrorCode } from '../../shared/index.js';
 import { SocketBudget, budgetDefaults, type BudgetOptions } from './budget.js';
 import { DESK_EVENTS, deskHandlers, startDeskFeed, type DeskGatewayOptions } from './desk-gateway.js';
 import { fail, once, splitAck } from './handler.js';
+import { ReaderFanout } from './fanout.js';
 import type { ChannelHub } from './hub.js';
-import { READER_EVENTS, readerHandlers, startReaderFeed } from './reader-gateway.js';
+import { READER_EVENTS, readerHandlers } from './reader-gateway.js';
+import { SlowReaders } from './slow-readers.js';
 import type { SocketContext, TickerServer, TickerSocket } from './socket.js';
 
 export { roomOf, type TickerServer } from './socket.js';
@@ -29,11 +32,23 @@ export interface GatewayOptions {
   corsOrigin?: string | string[];
   onReadersChanged?: () => void;
   /**
-   * A reader with more packets than this waiting to be written is cut off; it reconnects with
-   * its cursor and gets the catch-up or a fresh snapshot, so memory per reader stays bounded.
-   * @default 2000
+   * How long the hub's events wait to go out together (one `headline:events` packet per channel
+   * to sockets that take batches); 0 = until the end of the current event-loop turn. @default 0
+   */
+  fanoutBatchMs?: number;
+  /**
+   * A reader with this many packets waiting to be written is conflated (slow-readers.ts): no
+   * more events are queued for it; once it drains it gets what it missed or a snapshot.
+   * @default 64
+   */
+  slowReaderQueue?: number;
+  /**
+   * Any socket with more packets than this waiting to be written is cut off (a desk, or a
+   * reader whose queue grows even without channel events). @default max(2000, 16 × slowReaderQueue)
    */
   maxQueuedPackets?: number;
+  /** Called each time a reader is conflated. */
+  onSlowReader?: () => void;
   /** Per-socket budgets; see BudgetOptions for each default. */
   budget?: BudgetOptions;
   /** The newsroom desk feed: authenticated by API key in the socket handshake. */
@@ -68,20 +83,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     serveClient: false,
   });
 
-  const stopReaderFeed = startReaderFeed(io, hub);
+  const fanout = new ReaderFanout(io, hub, { ...(options.fanoutBatchMs !== undefined ? { batchMs: options.fanoutBatchMs } : {}) });
+  const slowReaders = new SlowReaders({
+    hub, fanout, logger,
+    ...(options.slowReaderQueue !== undefined ? { threshold: options.slowReaderQueue } : {}),
+    ...(options.maxQueuedPackets !== undefined ? { hardCap: options.maxQueuedPackets } : {}),
+    ...(options.onSlowReader ? { onConflate: options.onSlowReader } : {}),
+  });
   const stopDeskFeed = startDeskFeed(io, options.desk);
-  const maxQueued = options.maxQueuedPackets ?? 2000;
-  const slowReaderTimer = setInterval(() => {
-    for (const socket of io.of('/').sockets.values()) {
-      // engine.io keeps packets it could not write yet in writeBuffer (typed private).
-      const queued = (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
-      if (queued > maxQueued) {
-        contextOf(socket).log().warn({ queued }, 'reader cannot keep up; disconnecting it to resume from its cursor');
-        socket.disconnect(true);
-      }
-    }
-  }, 1000);
-  slowReaderTimer.unref();
 
   function close(socket: TickerSocket, code: ErrorCode): void {
     if (socket.data.closing) return;
@@ -108,6 +117,9 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   io.on('connection', (socket: TickerSocket) => {
     socket.data.budget = new SocketBudget(limits);
+    // Opt-in, so clients that predate batches keep getting one `headline:event` per event.
+    socket.data.batch = (socket.handshake.auth as { batch?: unknown } | undefined)?.batch === true;
+    slowReaders.watch(socket);
     const ctx = contextOf(socket);
     if (logger.isLevelEnabled('debug')) ctx.log().debug({ transport: socket.conn.transport.name }, 'socket connected');
 
@@ -123,7 +135,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // listener Node would throw it. Nothing reaches it from us (the middleware never fails).
     socket.on('error', (err: unknown) => ctx.log().debug({ err }, 'socket error'));
 
-    readerHandlers(ctx, { hub, ...(options.onReadersChanged ? { onReadersChanged: options.onReadersChanged } : {}) });
+    readerHandlers(ctx, { hub, fanout, ...(options.onReadersChanged ? { onReadersChanged: options.onReadersChanged } : {}) });
     deskHandlers(ctx, options.desk);
 
     socket.on('disconnect', (reason) => {
@@ -136,14 +148,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     localReaders() {
       const counts: Record<string, number> = {};
       for (const [room, members] of io.of('/').adapter.rooms) {
-        if (room.startsWith('ch:')) counts[room.slice(3)] = members.size;
+        // ch: sockets taking single events, cb: sockets taking batches (socket.ts).
+        if (room.startsWith('ch:') || room.startsWith('cb:')) counts[room.slice(3)] = (counts[room.slice(3)] ?? 0) + members.size;
       }
       return counts;
     },
     async drain(reconnectInMs) {
-      stopReaderFeed();
+      fanout.stop();
       stopDeskFeed();
-      clearInterval(slowReaderTimer);
       io.emit('server:draining', { reconnectInMs });
       await io.close();
     },
