@@ -172,7 +172,7 @@ export class TickerClient {
     };
     socket.on('headline:event', apply);
     // A batch: its events in log order, each applied as one `headline:event` (a gap resyncs once).
-    socket.on('headline:events', (b) => b.events.forEach(apply));
+    socket.on('headline:events', (b) => b.events.map(apply));
     if (this.current === 'closed') this.current = 'connecting';
     socket.connect();
   }
