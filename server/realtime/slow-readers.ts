@@ -63,7 +63,7 @@ export class SlowReaders {
         setImmediate(() => this.check());
       }
     });
-    socket.on('disconnect', () => this.suspects.delete(socket));
+    // No disconnect listener: suspects are let go on the next turn, connected or not.
   }
 
   private check(): void {
