@@ -69,7 +69,7 @@ export interface Config {
   publicMaxAgeS: number;
   /** `stale-while-revalidate` (seconds) of those public reads; a kill reaches cached readers within max-age + this. @default 10 */
   publicStaleS: number;
-  /** How long a channel's events wait to go out as one batch to sockets that take batches; 0 = the end of the current event-loop turn. @default 0 */
+  /** How long the events after a channel's first one wait to go out as one batch to sockets that take batches; 0 = the end of the current event-loop turn. @default 0 */
   fanoutBatchMs: number;
   /** Packets waiting to be written to a reader at which it is conflated (latest-wins: a snapshot or the missed events once it drains). @default 64 */
   slowReaderQueue: number;

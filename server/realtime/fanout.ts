@@ -1,10 +1,11 @@
 /**
- * Batched fan-out of the hub to the channel rooms. The hub's events of one channel are held for
- * one turn of the event loop (setImmediate) or `batchMs`, then go out at once: to sockets that
- * take batches (handshake `auth: { batch: true }`, room `cb:<channel>`) as ONE `headline:events`
- * packet, to the others (room `ch:<channel>`) as one `headline:event` each. A flush of a single
- * event sends plain `headline:event` to both rooms, so a lone headline waits no longer than a
- * turn. Each send is one `io.to(room).emit`: Socket.IO encodes the packet once for all sockets.
+ * Batched fan-out of the hub to the channel rooms. A channel's first event in a turn of the event
+ * loop goes out at once, as a plain `headline:event` to every socket, so a lone headline is never
+ * delayed. Events of that channel that follow in the same turn (or within `batchMs`) are held and
+ * then go out together: to sockets that take batches (handshake `auth: { batch: true }`, room
+ * `cb:<channel>`) as ONE `headline:events` packet, to the others (room `ch:<channel>`) as one
+ * `headline:event` each; a flush of a single event is a plain `headline:event` again. Each send
+ * is one `io.to(room).emit`: Socket.IO encodes the packet once for all sockets.
  * Conflated readers (slow-readers.ts) stay in the rooms and are left out of every send by their
  * channel's `cs:` room.
  *
@@ -25,6 +26,8 @@ export interface FanoutOptions {
 
 export class ReaderFanout {
   private readonly pending = new Map<string, TickerEvent[]>();
+  /** Channels that sent an event this turn (or window): their next events wait for the flush. */
+  private readonly sent = new Set<string>();
   private timer: NodeJS.Immediate | NodeJS.Timeout | undefined;
   private readonly batchMs: number;
   private readonly maxBatch: number;
@@ -49,14 +52,24 @@ export class ReaderFanout {
 
   private add(e: TickerEvent): void {
     let list = this.pending.get(e.channel);
+    if (!list && !this.sent.has(e.channel)) {
+      this.sent.add(e.channel);
+      this.schedule();
+      this.send(e.channel, [e]);
+      return;
+    }
     if (!list) this.pending.set(e.channel, (list = []));
     list.push(e);
-    if (list.length >= this.maxBatch) return this.flush(e.channel);
+    if (list.length >= this.maxBatch) this.flush(e.channel);
+  }
+
+  private schedule(): void {
     this.timer ??= this.batchMs > 0 ? setTimeout(this.flushAll, this.batchMs) : setImmediate(this.flushAll);
   }
 
   private readonly flushAll = (): void => {
     this.timer = undefined;
+    this.sent.clear();
     for (const channel of [...this.pending.keys()]) this.flush(channel);
   };
 
@@ -65,6 +78,10 @@ export class ReaderFanout {
     const events = this.pending.get(channel);
     if (!events) return;
     this.pending.delete(channel);
+    this.send(channel, events);
+  }
+
+  private send(channel: string, events: TickerEvent[]): void {
     if (events.length === 1) {
       this.to([roomOf(channel), batchRoomOf(channel)], channel).emit('headline:event', events[0]!);
       return;

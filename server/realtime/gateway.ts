@@ -32,8 +32,9 @@ export interface GatewayOptions {
   corsOrigin?: string | string[];
   onReadersChanged?: () => void;
   /**
-   * How long the hub's events wait to go out together (one `headline:events` packet per channel
-   * to sockets that take batches); 0 = until the end of the current event-loop turn. @default 0
+   * How long the events after a channel's first one wait to go out together (one
+   * `headline:events` packet to sockets that take batches); 0 = until the end of the current
+   * event-loop turn. @default 0
    */
   fanoutBatchMs?: number;
   /**
