@@ -186,6 +186,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   httpServer.headersTimeout = 66_000;
   const gw: Gateway = createGateway({
     httpServer, hub, logger, corsOrigin: config.corsOrigins, readers: presence,
+    fanoutBatchMs: config.fanoutBatchMs, slowReaderQueue: config.slowReaderQueue, onSlowReader: () => metrics.slowReaders.inc(),
     desk: { keys, engine, presence },
   });
   gw.io.use(handshakeGuard({ limiter: limits.socket, trust: () => app.get('trust proxy fn'), corsOrigins: config.corsOrigins, logger }));

@@ -71,6 +71,10 @@ export interface Config {
   publicMaxAgeS: number;
   /** `stale-while-revalidate` (seconds) of those public reads; a kill reaches cached readers within max-age + this. @default 10 */
   publicStaleS: number;
+  /** How long the events after a channel's first one wait to go out as one batch to sockets that take batches; 0 = the end of the current event-loop turn. @default 0 */
+  fanoutBatchMs: number;
+  /** Packets waiting to be written to a reader at which it is conflated (latest-wins: a snapshot or the missed events once it drains). @default 64 */
+  slowReaderQueue: number;
 }
 
 export const defaults: Config = {
@@ -97,6 +101,8 @@ export const defaults: Config = {
   hubIdleMs: 60_000,
   publicMaxAgeS: 5,
   publicStaleS: 10,
+  fanoutBatchMs: 0,
+  slowReaderQueue: 64,
 };
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -169,6 +175,8 @@ const envSchema = z.object({
   HUB_IDLE_MS: int(0, 3_600_000).optional(),
   PUBLIC_MAX_AGE: int(0, 3600).optional(),
   PUBLIC_STALE_WHILE_REVALIDATE: int(0, 86_400).optional(),
+  FANOUT_BATCH_MS: int(0, 1000).optional(),
+  SLOW_READER_QUEUE: int(4, 100_000).optional(),
 });
 
 const KEYS_EXAMPLE = `'[{"name":"desk","key":"<at least 16 random characters>","scopes":["admin"]}]'`;
@@ -225,5 +233,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...(e.HUB_IDLE_MS !== undefined ? { hubIdleMs: e.HUB_IDLE_MS } : {}),
     ...(e.PUBLIC_MAX_AGE !== undefined ? { publicMaxAgeS: e.PUBLIC_MAX_AGE } : {}),
     ...(e.PUBLIC_STALE_WHILE_REVALIDATE !== undefined ? { publicStaleS: e.PUBLIC_STALE_WHILE_REVALIDATE } : {}),
+    ...(e.FANOUT_BATCH_MS !== undefined ? { fanoutBatchMs: e.FANOUT_BATCH_MS } : {}),
+    ...(e.SLOW_READER_QUEUE !== undefined ? { slowReaderQueue: e.SLOW_READER_QUEUE } : {}),
   };
 }

@@ -9,7 +9,7 @@ import type { ErrorCode, FieldError } from './errors.js';
 import type { DeskHeadline } from './headline.js';
 import type { TickerEvent } from './events.js';
 import type {
-  channelRequestSchema, closingNoticeSchema, drainingNoticeSchema, snapshotSchema, subscribeRequestSchema, subscribeResultSchema,
+  channelRequestSchema, closingNoticeSchema, drainingNoticeSchema, eventBatchSchema, snapshotSchema, subscribeRequestSchema, subscribeResultSchema,
 } from './wire.js';
 
 export type Ack<T> = { data: T } | { error: { code: ErrorCode; message: string; errors?: FieldError[] } };
@@ -25,8 +25,19 @@ export type SubscribeRequest = z.input<typeof subscribeRequestSchema>;
 /** `mode` `events`: the missed events were sent; `snapshot`: a fresh snapshot was sent. `cursor`: after the catch-up. */
 export type SubscribeResult = z.infer<typeof subscribeResultSchema>;
 
-export const SNAPSHOT_REASONS = ['first-visit', 'cursor-too-old', 'epoch-changed', 'resync'] as const;
+/**
+ * Why a snapshot was sent. `slow-reader`: the reader's connection fell behind, the server stopped
+ * queuing events for it and, once it drained, sent the current state instead of the events missed.
+ */
+export const SNAPSHOT_REASONS = ['first-visit', 'cursor-too-old', 'epoch-changed', 'resync', 'slow-reader'] as const;
 export type SnapshotReason = (typeof SNAPSHOT_REASONS)[number];
+
+/**
+ * Several events of one channel in one packet (`headline:events`): in log order, consecutive
+ * offsets, each applied exactly as a `headline:event` would be. Sent only to sockets that asked
+ * for batches in the handshake (`auth: { batch: true }`).
+ */
+export type EventBatch = z.infer<typeof eventBatchSchema>;
 
 /** The live set of a channel at `cursor`, newest first. Replaces whatever the client showed. */
 export type Snapshot = z.infer<typeof snapshotSchema>;
@@ -49,6 +60,8 @@ export interface ReaderCounts {
 export interface ServerToClientEvents {
   /** One log event of a subscribed channel, in log order. */
   'headline:event': (event: TickerEvent) => void;
+  /** Several consecutive log events of a subscribed channel (only with `auth: { batch: true }`). */
+  'headline:events': (batch: EventBatch) => void;
   /** A fresh snapshot of a subscribed channel. */
   'channel:snapshot': (snapshot: Snapshot) => void;
   /** This server instance is shutting down. */

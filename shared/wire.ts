@@ -85,8 +85,13 @@ export const snapshotSchema = named(z.object({
   offset: doc(z.number().int().min(0), 'The offset of `cursor` (0 on a channel that never had a headline)'),
   headlines: doc(z.array(headlineSchema), 'The live set, newest first (by firstCreated, then uri)'),
   fresh: doc(z.literal(true), 'Always true: replace whatever the client showed for the channel'),
-  reason: doc(z.enum(SNAPSHOT_REASONS), 'Why a snapshot and not events: first-visit, cursor-too-old, epoch-changed, resync'),
+  reason: doc(z.enum(SNAPSHOT_REASONS), 'Why a snapshot and not events: first-visit, cursor-too-old, epoch-changed, resync, slow-reader'),
 }), 'Snapshot', 'A channel\'s live set at `cursor` (`channel:snapshot`)');
+
+export const eventBatchSchema = named(z.object({
+  channel: doc(channelSchema, 'The channel'),
+  events: doc(z.array(tickerEventSchema).min(1), 'Events in log order with consecutive offsets; apply each as a headline:event'),
+}), 'EventBatch', 'Several events of one channel in one packet (`headline:events`), sent only to sockets whose handshake has `auth: { batch: true }`');
 
 export const channelRequestSchema = named(z.strictObject({
   channel: doc(channelSchema, 'The channel to follow'),
@@ -147,6 +152,7 @@ export const problemSchema = named(z.object({
 export const WIRE_DOCUMENTS = {
   headline: headlineSchema,
   event: tickerEventSchema,
+  'event-batch': eventBatchSchema,
   snapshot: snapshotSchema,
   'subscribe-request': subscribeRequestSchema,
   'subscribe-ack': subscribeAckSchema,

@@ -9,7 +9,7 @@ import { HeadlineService } from '../server/domain/service.js';
 import { MemoryEngine } from '../server/engine/memory.js';
 import type { EngineEvents } from '../server/engine/types.js';
 import { ChannelHub } from '../server/realtime/hub.js';
-import { publishInputSchema, type TickerEvent } from '../shared/index.js';
+import { correctionInputSchema, publishInputSchema, type TickerEvent } from '../shared/index.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -75,6 +75,34 @@ describe('channel hub', () => {
     expect(near).toMatchObject({ mode: 'events', events: [{ offset: 7 }, { offset: 8 }, { offset: 9 }] });
     const far = await new Promise<unknown>((resolve) => void hub.attach('c', first.cursor, resolve));
     expect(far).toMatchObject({ mode: 'snapshot', snapshot: { reason: 'cursor-too-old', offset: 9 } });
+    hub.close();
+  });
+
+  it('attaches a slow reader from its cursor: the events when they are fewer than the live set, else a slow-reader snapshot', async () => {
+    const engine = new MemoryEngine();
+    const hub = new ChannelHub({ engine, logger });
+    const service = new HeadlineService({ engine, logger });
+    const delivered: number[] = [];
+    hub.on('event', (e) => delivered.push(e.offset));
+    hub.follow('s');
+    await hub.liveSet('s');
+    const first = await service.publish('s', publishInputSchema.parse({ headline: 'a' }));
+    const epoch = first.cursor!.split(':')[0];
+    for (let i = 0; i < 3; i++) await service.publish('s', publishInputSchema.parse({ headline: `b${i}` }));
+    await untilOffset(hub, delivered, 4);
+    expect(hub.position('s')).toBe(`${epoch}:4`);
+    const slow = { behind: 'slow-reader', cheapest: true } as const;
+    const attach = (cursor: string, options = {}) => new Promise<unknown>((resolve) => void hub.attach('s', cursor, resolve, options));
+    // 3 events missed, 4 headlines live: the events are the smaller catch-up.
+    expect(await attach(`${epoch}:1`, slow)).toMatchObject({ mode: 'events', events: [{ offset: 2 }, { offset: 3 }, { offset: 4 }] });
+    // Corrections change nothing in size but add events: 6 missed, 4 live → the live set.
+    const uri = first.headline.uri;
+    for (let i = 0; i < 3; i++) await service.correct(uri, correctionInputSchema.parse({ headline: `a${i}`, edNote: 'fix' }));
+    await untilOffset(hub, delivered, 7);
+    expect(await attach(`${epoch}:1`, slow)).toMatchObject({ mode: 'snapshot', snapshot: { reason: 'slow-reader', offset: 7 } });
+    // maxEvents caps a catch-up below the hub's own limit; without options the events are sent.
+    expect(await attach(`${epoch}:4`, { ...slow, maxEvents: 2 })).toMatchObject({ mode: 'snapshot', snapshot: { reason: 'slow-reader' } });
+    expect(await attach(`${epoch}:1`)).toMatchObject({ mode: 'events', cursor: `${epoch}:7` });
     hub.close();
   });
 });

@@ -3,7 +3,7 @@ import { io } from 'socket.io-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { backoff } from '../client/sdk/backoff.js';
 import { ChannelState } from '../client/sdk/channel-state.js';
-import { TickerClient, type ConnectionStatus, type SocketFactory } from '../client/sdk/client.js';
+import { TickerClient, type ConnectionStatus, type SocketFactory, type TickerSocket } from '../client/sdk/client.js';
 import { systemClock, type Clock } from '../client/sdk/clock.js';
 import { memoryStore, type CursorStore } from '../client/sdk/storage.js';
 import type { TickerEvent } from '../shared/events.js';
@@ -179,5 +179,35 @@ describe('TickerClient against the real server', () => {
     expect(second.client.ready(channel)).toBe(true); // restored before any network
     expect(second.client.headlines(channel).map((h) => h.headline)).toEqual(['Seen']);
     await vi.waitFor(() => expect(second.client.headlines(channel).map((h) => h.headline)).toEqual(['Missed', 'Seen']));
+  });
+});
+
+describe('TickerClient with batched events', () => {
+  const server = useServer('memory', { fanoutBatchMs: 20 });
+
+  it('asks for batches (keeping the factory\'s auth) and applies each event of a burst once, ending with the server\'s live set', async () => {
+    const channel = server.channel('en');
+    let socket: TickerSocket | undefined;
+    const batches: number[][] = [];
+    const client = new TickerClient({
+      url: server.url,
+      socketFactory: (url) => {
+        socket = io(url, { transports: ['websocket'], reconnection: false, autoConnect: false, forceNew: true, auth: { site: 'news.example' } }) as TickerSocket;
+        socket.on('headline:events', (b) => batches.push(b.events.map((e) => e.offset)));
+        return socket;
+      },
+    });
+    client.follow(channel);
+    await vi.waitFor(() => expect(client.status).toBe('live'));
+    expect(socket!.auth).toEqual({ site: 'news.example', batch: true });
+    const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => server.publish(channel, { headline: `burst ${i}`, language: 'en' })));
+    const uris = await Promise.all(responses.map(async (r) => ((await r.json()) as { data: { headline: Headline } }).data.headline.uri));
+    await server.api(`/api/v1/headlines/${uris[0]}/retract`, { method: 'POST', body: JSON.stringify({ reason: 'wrong' }) });
+    const live = ((await (await server.api(`/api/v1/channels/${channel}/headlines`, { key: '' })).json()) as { data: { headlines: Headline[] } }).data.headlines;
+    expect(live).toHaveLength(29);
+    await vi.waitFor(() => expect(client.headlines(channel)).toEqual(live));
+    expect(batches.length).toBeGreaterThan(0);
+    expect(batches.flat()).toEqual([...new Set(batches.flat())]); // no event in two batches
+    client.close();
   });
 });

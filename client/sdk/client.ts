@@ -6,6 +6,7 @@
  * (which socket.io-client never retries by itself) and a `server:draining` notice.
  */
 import type { Socket } from 'socket.io-client';
+import type { TickerEvent } from '../../shared/events.js';
 import { CHANNEL_PATTERN, type Headline } from '../../shared/headline.js';
 import { MAX_CHANNELS_PER_SOCKET, type ClientToServerEvents, type ServerToClientEvents } from '../../shared/protocol.js';
 import { backoff, type BackoffOptions } from './backoff.js';
@@ -150,6 +151,8 @@ export class TickerClient {
     if (this.socket) return;
     const socket = this.options.socketFactory(this.url);
     this.socket = socket;
+    // Ask for `headline:events` batches, keeping whatever auth the factory set.
+    ((socket.auth ??= {}) as Record<string, unknown>).batch = true;
     socket.on('connect', () => this.subscribe([...this.channels.values()]));
     socket.on('disconnect', () => this.lost());
     socket.on('connect_error', () => this.lost());
@@ -163,13 +166,16 @@ export class TickerClient {
       entry.resyncing = false;
       this.changed(entry);
     });
-    socket.on('headline:event', (e) => {
+    const apply = (e: TickerEvent): void => {
       const entry = this.channels.get(e.channel);
       if (!entry) return;
       const result = entry.state.apply(e);
       if (result === 'changed') this.changed(entry);
       else if (result === 'gap') this.resync(entry);
-    });
+    };
+    socket.on('headline:event', apply);
+    // A batch: its events in log order, each applied as one `headline:event` (a gap resyncs once).
+    socket.on('headline:events', (b) => b.events.map(apply));
     if (this.current === 'closed') this.current = 'connecting';
     socket.connect();
   }

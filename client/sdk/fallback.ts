@@ -33,14 +33,16 @@ export class FallbackSocket extends Listeners {
   private _openedAt = 0;
   private _probe: ReturnType<typeof setTimeout> | undefined;
   private readonly _o: Required<FallbackOptions>;
+  /** The WebSocket's handshake auth, the same object (TickerClient adds `batch: true` to it). */
+  readonly auth: Record<string, unknown>;
 
   constructor(url: string, options: FallbackOptions = {}) {
     super();
     this._o = { failures: 2, stableMs: 15_000, probeMs: 30_000, ...options };
-    this._ws = io(url, { transports: ['websocket'], reconnection: false, autoConnect: false, forceNew: true });
+    this._ws = io(url, { transports: ['websocket'], reconnection: false, autoConnect: false, forceNew: true, auth: (this.auth = {}) });
     this._sse = new SseSocket(url);
     this._cur = this._ws;
-    for (const name of ['connect', 'disconnect', 'connect_error', 'server:draining', 'channel:snapshot', 'headline:event']) {
+    for (const name of ['connect', 'disconnect', 'connect_error', 'server:draining', 'channel:snapshot', 'headline:event', 'headline:events']) {
       // Passed on from the transport in use (before or after this event switched it).
       const from = (src: Either) => (arg?: unknown) => {
         const was = src === this._cur;

@@ -8,6 +8,7 @@ export interface Metrics {
   redisErrors: Counter;
   redisReconnects: Counter;
   gapsRepaired: Counter;
+  slowReaders: Counter;
   readers: Gauge<'channel'>;
   hubChannels: Gauge;
 }
@@ -30,6 +31,9 @@ export function createMetrics(readers: () => Record<string, number>, hubChannels
     redisErrors: new Counter({ name: 'ticker_redis_errors_total', help: 'Redis connection errors', registers: [registry] }),
     redisReconnects: new Counter({ name: 'ticker_redis_reconnects_total', help: 'Redis fan-out reconnects (each followed by a log repair)', registers: [registry] }),
     gapsRepaired: new Counter({ name: 'ticker_log_gaps_repaired_total', help: 'Log gaps repaired from the channel log', registers: [registry] }),
+    slowReaders: new Counter({
+      name: 'ticker_slow_readers_total', help: 'Times a reader fell behind and was conflated (latest-wins: a snapshot or the missed events once it drains)', registers: [registry],
+    }),
     readers: new Gauge({
       name: 'ticker_readers', help: 'Readers connected to this process, by channel', labelNames: ['channel'], registers: [registry],
       collect() {

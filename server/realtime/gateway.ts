@@ -4,7 +4,8 @@
  * (handler.ts) that validates and answers `{ data } | { error }`. Anything else a client sends —
  * an unknown or non-string event name, any arity, binary — is refused here, before any listener
  * runs, and counts against the socket's budget (budget.ts); past it the socket is told why
- * (`connection:closing`) and closed.
+ * (`connection:closing`) and closed. The hub's events reach readers batched per channel and turn
+ * (fanout.ts); a reader that cannot keep up is conflated rather than queued for (slow-readers.ts).
  */
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
@@ -13,9 +14,11 @@ import { SocketBudget, budgetDefaults, type BudgetOptions } from './budget.js';
 import { GatewayContext } from './context.js';
 import { DESK_EVENTS, deskHandlers, hasDeskKey, refuseDeskEvent, startDeskFeed, type DeskGatewayOptions } from './desk-gateway.js';
 import { fail, once, splitAck } from './handler.js';
+import { ReaderFanout } from './fanout.js';
 import type { ChannelHub } from './hub.js';
 import type { ReaderTally } from '../presence/presence.js';
-import { READER_EVENTS, readerHandlers, startReaderFeed } from './reader-gateway.js';
+import { READER_EVENTS, readerHandlers } from './reader-gateway.js';
+import { SlowReaders } from './slow-readers.js';
 import { channelOfRoom, type SocketContext, type TickerServer, type TickerSocket } from './socket.js';
 
 export { roomOf, type TickerServer } from './socket.js';
@@ -33,11 +36,24 @@ export interface GatewayOptions {
   /** Counts a reader each time a socket joins a channel room, and uncounts it when it leaves. */
   readers: ReaderTally;
   /**
-   * A reader with more packets than this waiting to be written is cut off; it reconnects with
-   * its cursor and gets the catch-up or a fresh snapshot, so memory per reader stays bounded.
-   * @default 2000
+   * How long the events after a channel's first one wait to go out together (one
+   * `headline:events` packet to sockets that take batches); 0 = until the end of the current
+   * event-loop turn. @default 0
+   */
+  fanoutBatchMs?: number;
+  /**
+   * A reader with this many packets waiting to be written is conflated (slow-readers.ts): no
+   * more events are queued for it; once it drains it gets what it missed or a snapshot.
+   * @default 64
+   */
+  slowReaderQueue?: number;
+  /**
+   * Any socket with more packets than this waiting to be written is cut off (a desk, or a
+   * reader whose queue grows even without channel events). @default max(2000, 16 × slowReaderQueue)
    */
   maxQueuedPackets?: number;
+  /** Called each time a reader is conflated. */
+  onSlowReader?: () => void;
   /** Per-socket budgets; see BudgetOptions for each default. */
   budget?: BudgetOptions;
   /** The newsroom desk feed: authenticated by API key in the socket handshake. */
@@ -67,8 +83,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     serveClient: false,
   });
 
-  // A reader is a socket in a channel room. The in-memory adapter (the only one: fan-out between
-  // processes is the engine's) reports every join and leave, disconnects included, whoever makes them.
+  // A reader is a socket in a channel room (ch: or cb:, socket.ts). The in-memory adapter (the
+  // only one: fan-out between processes is the engine's) reports every join and leave,
+  // disconnects included, whoever makes them.
   const adapter = io.of('/').adapter;
   adapter.on('join-room', (room: unknown) => {
     const channel = channelOfRoom(room);
@@ -79,20 +96,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (channel !== undefined) options.readers.remove(channel);
   });
 
-  const stopReaderFeed = startReaderFeed(io, hub);
+  const fanout = new ReaderFanout(io, hub, { ...(options.fanoutBatchMs !== undefined ? { batchMs: options.fanoutBatchMs } : {}) });
+  const slowReaders = new SlowReaders({
+    hub, fanout, logger,
+    ...(options.slowReaderQueue !== undefined ? { threshold: options.slowReaderQueue } : {}),
+    ...(options.maxQueuedPackets !== undefined ? { hardCap: options.maxQueuedPackets } : {}),
+    ...(options.onSlowReader ? { onConflate: options.onSlowReader } : {}),
+  });
   const stopDeskFeed = startDeskFeed(io, options.desk);
-  const maxQueued = options.maxQueuedPackets ?? 2000;
-  const slowReaderTimer = setInterval(() => {
-    for (const socket of io.of('/').sockets.values()) {
-      // engine.io keeps packets it could not write yet in writeBuffer (typed private).
-      const queued = (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
-      if (queued > maxQueued) {
-        contextOf(socket).log().warn({ queued }, 'reader cannot keep up; disconnecting it to resume from its cursor');
-        socket.disconnect(true);
-      }
-    }
-  }, 1000);
-  slowReaderTimer.unref();
 
   const contextOf = (socket: TickerSocket): SocketContext => new GatewayContext(socket, logger);
 
@@ -100,6 +111,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   // the readers connected (see docs/benchmarks.md, "Levers tried (memory per reader)").
   io.on('connection', (socket: TickerSocket) => {
     socket.data.budget = new SocketBudget(limits);
+    // Opt-in, so clients that predate batches keep getting one `headline:event` per event.
+    socket.data.batch = (socket.handshake.auth as { batch?: unknown } | undefined)?.batch === true;
+    slowReaders.watch(socket);
     const ctx = contextOf(socket);
     const debug = logger.isLevelEnabled('debug');
     if (debug) ctx.log().debug({ transport: socket.conn.transport.name }, 'socket connected');
@@ -119,7 +133,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // listener Node would throw it. Nothing reaches it from us (the middleware never fails).
     socket.on('error', debug ? (err: unknown) => ctx.log().debug({ err }, 'socket error') : ignore);
 
-    readerHandlers(ctx, { hub });
+    readerHandlers(ctx, { hub, fanout });
     if (desk) deskHandlers(ctx, options.desk);
 
     if (debug) socket.on('disconnect', (reason) => ctx.log().debug({ reason }, 'socket disconnected'));
@@ -128,9 +142,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     io,
     async drain(reconnectInMs) {
-      stopReaderFeed();
+      fanout.stop();
       stopDeskFeed();
-      clearInterval(slowReaderTimer);
       io.emit('server:draining', { reconnectInMs });
       await io.close();
     },

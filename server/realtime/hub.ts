@@ -37,6 +37,16 @@ interface ChannelState {
   buffer: TickerEvent[] | undefined;
 }
 
+/** How a catch-up is chosen for one attach. */
+export interface AttachOptions {
+  /** The snapshot's reason when the reader is too far behind for events. @default 'cursor-too-old' */
+  behind?: SnapshotReason;
+  /** At most this many events, else a snapshot (never more than the hub's maxCatchUp). */
+  maxEvents?: number;
+  /** Events only when they are no more than the live set's headlines: a snapshot would be no larger. */
+  cheapest?: boolean;
+}
+
 export interface HubOptions {
   engine: Engine;
   logger: Logger;
@@ -92,6 +102,15 @@ export class ChannelHub {
   hasHeadlines(channel: string): boolean {
     const state = this.ready.get(channel);
     return state !== undefined && state.epoch !== EMPTY_EPOCH;
+  }
+
+  /**
+   * This process's position in a loaded channel: every event up to it has been emitted (and
+   * none after). Undefined while the channel is not loaded.
+   */
+  position(channel: string): string | undefined {
+    const state = this.ready.get(channel);
+    return state && formatCursor(state);
   }
 
   /** One more follower of `channel`: it stays loaded until the matching `unfollow`. */
@@ -297,30 +316,34 @@ export class ChannelHub {
    * catch-up ends exactly at this process's offset, so the caller can join the channel's
    * broadcast inside it and miss or repeat nothing.
    */
-  async attach(channel: string, cursorText: string | undefined, deliver: (c: CatchUp) => void): Promise<void> {
+  async attach(channel: string, cursorText: string | undefined, deliver: (c: CatchUp) => void, options: AttachOptions = {}): Promise<void> {
     const state = await this.watch(channel);
     const cursor = cursorText ? parseCursor(cursorText) : undefined;
     if (cursor && cursor.epoch === state.epoch && cursor.offset > state.offset && state.epoch !== EMPTY_EPOCH) await this.repair(state);
-    const result = await this.catchUp(state, cursor);
+    const result = await this.catchUp(state, cursor, options);
     deliver(result);
   }
 
-  private async catchUp(state: ChannelState, cursor: { epoch: string; offset: number } | undefined): Promise<CatchUp> {
+  private async catchUp(state: ChannelState, cursor: { epoch: string; offset: number } | undefined, options: AttachOptions): Promise<CatchUp> {
     const snapshot = (reason: SnapshotReason): CatchUp => {
       const s = this.snapshotOf(state, reason);
       return { mode: 'snapshot', snapshot: s, cursor: s.cursor };
     };
+    const behind = options.behind ?? 'cursor-too-old';
+    let limit = Math.min(this.maxCatchUp, options.maxEvents ?? Infinity);
+    if (options.cheapest) limit = Math.min(limit, Math.max(1, state.live.size));
     if (!cursor) return snapshot('first-visit');
     if (cursor.epoch !== state.epoch) return snapshot('epoch-changed');
-    if (cursor.offset > state.offset || state.offset - cursor.offset > this.maxCatchUp) return snapshot('cursor-too-old');
+    if (cursor.offset > state.offset) return snapshot('cursor-too-old');
+    if (state.offset - cursor.offset > limit) return snapshot(behind);
     const fromRing = this.fromRing(state, cursor.offset);
     if (fromRing) return { mode: 'events', events: fromRing, cursor: formatCursor(state) };
     // Older than the ring: read the log once, then join it to the ring (which may have moved on).
-    const read = await this.engine.readLog(state.name, state.epoch, cursor.offset, this.maxCatchUp);
-    if (!read.complete) return snapshot('cursor-too-old');
+    const read = await this.engine.readLog(state.name, state.epoch, cursor.offset, limit);
+    if (!read.complete) return snapshot(behind);
     const last = read.events.at(-1)?.offset ?? cursor.offset;
     const tail = this.fromRing(state, last);
-    if (!tail) return snapshot('cursor-too-old');
+    if (!tail) return snapshot(behind);
     // A hold or kill that this process accepted after the read hides the text of what was read.
     const older = purgeHidden(read.events.filter((e) => e.offset <= last), hiddenBy(tail));
     return { mode: 'events', events: [...older, ...tail], cursor: formatCursor(state) };

@@ -6,24 +6,18 @@
  */
 import { z } from 'zod';
 import { channelRequestSchema, channelSchema, type ErrorCode, type SubscribeResult } from '../../shared/index.js';
+import type { ReaderFanout } from './fanout.js';
 import type { ChannelHub } from './hub.js';
 import { fail, handler } from './handler.js';
-import { roomOf, type SocketContext, type TickerServer } from './socket.js';
+import type { SocketContext } from './socket.js';
 
 export const READER_EVENTS = ['channels:subscribe', 'channels:unsubscribe'] as const;
 
 export interface ReaderGatewayOptions {
   hub: ChannelHub;
+  /** The channel rooms (fanout.ts): the hub's events reach sockets through it. */
+  fanout: ReaderFanout;
   onReadersChanged?: () => void;
-}
-
-/** Wires the hub's output to the channel rooms. Returns the function that stops it. */
-export function startReaderFeed(io: TickerServer, hub: ChannelHub): () => void {
-  const offs = [
-    hub.on('event', (e) => io.to(roomOf(e.channel)).emit('headline:event', e)),
-    hub.on('snapshot', (s) => io.to(roomOf(s.channel)).emit('channel:snapshot', s)),
-  ];
-  return () => offs.forEach((off) => off());
 }
 
 /**
@@ -53,12 +47,13 @@ function schemasFor(maxChannels: number): ReturnType<typeof readerSchemas> {
 
 export function readerHandlers(ctx: SocketContext, options: ReaderGatewayOptions): void {
   const { socket } = ctx;
-  const { hub } = options;
+  const { hub, fanout } = options;
   const budget = socket.data.budget;
   const { subscribeSchema, unsubscribeSchema } = schemasFor(budget.maxChannels);
 
   const unfollow = (channel: string): void => {
-    void socket.leave(roomOf(channel));
+    fanout.leave(socket, channel);
+    socket.data.slow?.delete(channel);
     if (budget.channels.delete(channel)) hub.unfollow(channel);
   };
 
@@ -77,18 +72,14 @@ export function readerHandlers(ctx: SocketContext, options: ReaderGatewayOptions
       hub.follow(channel);
     }
     // A resubscribe starts over from the cursor it sends: no live events meanwhile.
-    for (const { channel } of channels) void socket.leave(roomOf(channel));
+    for (const { channel } of channels) fanout.leave(socket, channel);
     try {
       const results = await Promise.all(channels.map(({ channel, cursor }) =>
         new Promise<SubscribeResult>((resolve, reject) => {
           // Omitted, null and "" all mean a first visit (docs/protocol.md, "Cursor rules").
           hub.attach(channel, cursor || undefined, (c) => {
             // A socket that left meanwhile joins nothing (a room of a gone socket would leak).
-            if (socket.connected && budget.channels.has(channel)) {
-              if (c.mode === 'snapshot') socket.emit('channel:snapshot', c.snapshot);
-              else for (const e of c.events) socket.emit('headline:event', e);
-              void socket.join(roomOf(channel));
-            }
+            if (socket.connected && budget.channels.has(channel)) fanout.admit(socket, channel, c);
             resolve({ channel, mode: c.mode, cursor: c.cursor });
           }).catch(reject);
         })));

@@ -6,7 +6,7 @@
 import { io } from 'socket.io-client';
 import { applyEvent, compareNewestFirst, type TickerEvent } from '../../shared/events.js';
 import type { Headline } from '../../shared/headline.js';
-import type { Ack, Snapshot, SubscribeResult } from '../../shared/protocol.js';
+import type { Ack, EventBatch, Snapshot, SubscribeResult } from '../../shared/protocol.js';
 import type { TickerClientSocket } from './app.js';
 
 export class Reader {
@@ -17,15 +17,18 @@ export class Reader {
   readonly snapshots: Snapshot[] = [];
   /** Out-of-order or repeated deliveries seen (offset not exactly last + 1 within an epoch). */
   readonly anomalies: string[] = [];
+  /** Every `headline:events` batch received (only with `batch: true`). */
+  readonly batches: EventBatch[] = [];
   private waiters: (() => void)[] = [];
   socket: TickerClientSocket;
 
-  constructor(url: string, private readonly channels: string[]) {
+  /** `batch`: asks for `headline:events` in the handshake, as the SDK does. */
+  constructor(url: string, private readonly channels: string[], private readonly options: { batch?: boolean } = {}) {
     this.socket = this.open(url);
   }
 
   private open(url: string): TickerClientSocket {
-    const socket: TickerClientSocket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+    const socket: TickerClientSocket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, ...(this.options.batch ? { auth: { batch: true } } : {}) });
     socket.on('channel:snapshot', (s) => {
       this.snapshots.push(s);
       for (const [uri, h] of this.live) if (h.channel === s.channel) this.live.delete(uri);
@@ -34,15 +37,24 @@ export class Reader {
       this.notify();
     });
     socket.on('headline:event', (e) => {
-      const prev = this.cursors.get(e.channel);
-      const expected = prev && prev.startsWith(`${e.epoch}:`) ? Number(prev.split(':')[1]) + 1 : undefined;
-      if (expected !== undefined && e.offset !== expected) this.anomalies.push(`${e.channel}: got ${e.offset}, expected ${expected}`);
-      this.events.push(e);
-      applyEvent(this.live, e);
-      this.cursors.set(e.channel, `${e.epoch}:${e.offset}`);
+      this.apply(e);
+      this.notify();
+    });
+    socket.on('headline:events', (b) => {
+      this.batches.push(b);
+      for (const e of b.events) this.apply(e);
       this.notify();
     });
     return socket;
+  }
+
+  private apply(e: TickerEvent): void {
+    const prev = this.cursors.get(e.channel);
+    const expected = prev && prev.startsWith(`${e.epoch}:`) ? Number(prev.split(':')[1]) + 1 : undefined;
+    if (expected !== undefined && e.offset !== expected) this.anomalies.push(`${e.channel}: got ${e.offset}, expected ${expected}`);
+    this.events.push(e);
+    applyEvent(this.live, e);
+    this.cursors.set(e.channel, `${e.epoch}:${e.offset}`);
   }
 
   private notify(): void {
