@@ -1,12 +1,12 @@
 /**
  * Zod schemas of what the API answers, for the OpenAPI description (requests use the edge
- * schemas themselves). The reader-facing ones are shared/wire.ts's, from which the shared types
- * are derived; the desk and action shapes extend them.
+ * schemas themselves). The reader-facing ones come from shared/wire (the source the shared types
+ * are derived from); the desk and action shapes extend them.
  */
 import { z } from 'zod';
 import { headlineSchema, problemSchema } from '../../shared/index.js';
 
-/** The reader-facing shapes are shared/wire.ts's (also served as JSON Schema). */
+/** The reader-facing shapes come from shared/wire (also served as JSON Schema). */
 export const headlineOut = headlineSchema;
 
 export const deskHeadlineOut = headlineOut.extend({

@@ -31,7 +31,7 @@ function cursorsOnly(error: z.ZodError): ErrorCode {
 
 function readerSchemas(maxChannels: number) {
   return {
-    // shared/wire.ts's subscribeRequestSchema, with this server's channel limit.
+    // The subscribeRequestSchema of shared/wire, with this server's channel limit.
     subscribeSchema: z.strictObject({ channels: z.array(channelRequestSchema).min(1).max(maxChannels) }),
     unsubscribeSchema: z.strictObject({ channels: z.array(channelSchema).min(1).max(maxChannels) }),
   };
