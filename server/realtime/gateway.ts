@@ -17,7 +17,7 @@ import { fail, once, splitAck } from './handler.js';
 import { ReaderFanout } from './fanout.js';
 import type { ChannelHub } from './hub.js';
 import type { ReaderTally } from '../presence/presence.js';
-import { READER_EVENTS, readerHandlers } from './reader-gateway.js';
+import { READER_EVENTS, readerListeners } from './reader-gateway.js';
 import { SlowReaders } from './slow-readers.js';
 import { channelOfRoom, type SocketContext, type TickerServer, type TickerSocket } from './socket.js';
 
@@ -106,6 +106,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const stopDeskFeed = startDeskFeed(io, options.desk);
 
   const contextOf = (socket: TickerSocket): SocketContext => new GatewayContext(socket, logger);
+  const addReaderListeners = readerListeners({ hub, fanout, maxChannels: limits.maxChannels, contextOf });
 
   // Per socket, only what that socket needs: every listener and closure here is multiplied by
   // the readers connected (see docs/benchmarks.md, "Levers tried (memory per reader)").
@@ -133,7 +134,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // listener Node would throw it. Nothing reaches it from us (the middleware never fails).
     socket.on('error', debug ? (err: unknown) => ctx.log().debug({ err }, 'socket error') : ignore);
 
-    readerHandlers(ctx, { hub, fanout });
+    addReaderListeners(socket);
     if (desk) deskHandlers(ctx, options.desk);
 
     if (debug) socket.on('disconnect', (reason) => ctx.log().debug({ reason }, 'socket disconnected'));

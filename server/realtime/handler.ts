@@ -70,29 +70,53 @@ export function handler<S extends z.ZodType, T>(
   run: (input: z.output<S>) => Promise<Ack<T>> | Ack<T>,
   options: HandlerOptions,
 ): (...args: unknown[]) => void {
-  const fallback = options.fallback ?? 'INTERNAL';
-  return (...args: unknown[]) => {
-    const { payload, ack } = splitAck(args);
-    const reply = once<T>(ack, () => ctx.log());
-    if (payload.length !== 1) {
-      ctx.strike(`${options.event}: ${payload.length} payloads`);
-      return reply(fail('VALIDATION_FAILED', `${options.event} takes one payload and an optional ack`));
-    }
-    const parsed = schema.safeParse(payload[0]);
-    if (!parsed.success) {
-      ctx.strike(`${options.event}: invalid payload`);
-      const code = options.invalid?.(parsed.error) ?? 'VALIDATION_FAILED';
-      return reply(fail(code, code === 'VALIDATION_FAILED' ? `invalid ${options.event} request` : ERRORS[code].title, zodErrors(parsed.error)));
-    }
-    const failed = (err: unknown): void => {
-      if (err instanceof AppError) return reply(fail(err.code, err.message, err.errors));
-      ctx.log().error({ err, event: options.event }, 'socket handler failed');
-      reply(fail(fallback, ERRORS[fallback].title));
-    };
-    try {
-      Promise.resolve(run(parsed.data)).then(reply, failed);
-    } catch (err) {
-      failed(err);
-    }
+  return (...args: unknown[]) => dispatch(ctx, schema, run, options, args);
+}
+
+/**
+ * The same, as one listener shared by every socket: Socket.IO calls a listener with the socket
+ * as `this`, so `contextOf(this)` finds what `run` needs. Nothing is allocated per connection,
+ * which counts when a process holds tens of thousands of idle readers.
+ */
+export function sharedHandler<Socket, S extends z.ZodType, T>(
+  contextOf: (socket: Socket) => HandlerContext,
+  schema: S,
+  run: (socket: Socket, input: z.output<S>) => Promise<Ack<T>> | Ack<T>,
+  options: HandlerOptions,
+): (this: Socket, ...args: unknown[]) => void {
+  return function (this: Socket, ...args: unknown[]) {
+    dispatch(contextOf(this), schema, (input) => run(this, input), options, args);
   };
+}
+
+function dispatch<S extends z.ZodType, T>(
+  ctx: HandlerContext,
+  schema: S,
+  run: (input: z.output<S>) => Promise<Ack<T>> | Ack<T>,
+  options: HandlerOptions,
+  args: unknown[],
+): void {
+  const fallback = options.fallback ?? 'INTERNAL';
+  const { payload, ack } = splitAck(args);
+  const reply = once<T>(ack, () => ctx.log());
+  if (payload.length !== 1) {
+    ctx.strike(`${options.event}: ${payload.length} payloads`);
+    return reply(fail('VALIDATION_FAILED', `${options.event} takes one payload and an optional ack`));
+  }
+  const parsed = schema.safeParse(payload[0]);
+  if (!parsed.success) {
+    ctx.strike(`${options.event}: invalid payload`);
+    const code = options.invalid?.(parsed.error) ?? 'VALIDATION_FAILED';
+    return reply(fail(code, code === 'VALIDATION_FAILED' ? `invalid ${options.event} request` : ERRORS[code].title, zodErrors(parsed.error)));
+  }
+  const failed = (err: unknown): void => {
+    if (err instanceof AppError) return reply(fail(err.code, err.message, err.errors));
+    ctx.log().error({ err, event: options.event }, 'socket handler failed');
+    reply(fail(fallback, ERRORS[fallback].title));
+  };
+  try {
+    Promise.resolve(run(parsed.data)).then(reply, failed);
+  } catch (err) {
+    failed(err);
+  }
 }

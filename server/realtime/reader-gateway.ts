@@ -8,8 +8,8 @@ import { z } from 'zod';
 import { channelRequestSchema, channelSchema, type ErrorCode, type SubscribeResult } from '../../shared/index.js';
 import type { ReaderFanout } from './fanout.js';
 import type { ChannelHub } from './hub.js';
-import { fail, handler } from './handler.js';
-import type { SocketContext } from './socket.js';
+import { fail, sharedHandler } from './handler.js';
+import type { SocketContext, TickerSocket } from './socket.js';
 
 export const READER_EVENTS = ['channels:subscribe', 'channels:unsubscribe'] as const;
 
@@ -17,7 +17,10 @@ export interface ReaderGatewayOptions {
   hub: ChannelHub;
   /** The channel rooms (fanout.ts): the hub's events reach sockets through it. */
   fanout: ReaderFanout;
-  onReadersChanged?: () => void;
+  /** Most channels one socket may follow at once (its budget's). */
+  maxChannels: number;
+  /** The logger and strike counter of a socket, made when an event needs them. */
+  contextOf: (socket: TickerSocket) => SocketContext;
 }
 
 /**
@@ -45,26 +48,29 @@ function schemasFor(maxChannels: number): ReturnType<typeof readerSchemas> {
   return schemas;
 }
 
-export function readerHandlers(ctx: SocketContext, options: ReaderGatewayOptions): void {
-  const { socket } = ctx;
-  const { hub, fanout } = options;
-  const budget = socket.data.budget;
-  const { subscribeSchema, unsubscribeSchema } = schemasFor(budget.maxChannels);
+/**
+ * The reader listeners, made once per gateway and shared by every socket (Socket.IO calls each
+ * with the socket as `this`): a connected reader costs its listener entries, not closures.
+ */
+export function readerListeners(options: ReaderGatewayOptions) {
+  const { hub, fanout, contextOf } = options;
+  const { subscribeSchema, unsubscribeSchema } = schemasFor(options.maxChannels);
 
-  const unfollow = (channel: string): void => {
+  const unfollow = (socket: TickerSocket, channel: string): void => {
     fanout.leave(socket, channel);
     socket.data.slow?.delete(channel);
-    if (budget.channels.delete(channel)) hub.unfollow(channel);
+    if (socket.data.budget.channels.delete(channel)) hub.unfollow(channel);
   };
 
-  socket.on('channels:subscribe', handler(ctx, subscribeSchema, async ({ channels }) => {
+  const subscribe = sharedHandler(contextOf, subscribeSchema, async (socket: TickerSocket, { channels }) => {
+    const budget = socket.data.budget;
     if (!budget.takeSubscribe(Date.now())) {
-      ctx.strike('subscribe rate');
+      contextOf(socket).strike('subscribe rate');
       return fail('TOO_MANY_SUBSCRIBES', 'too many subscribe calls on this socket; wait a minute');
     }
     const { fresh, fits } = budget.roomFor(channels.map((c) => c.channel));
     if (!fits) {
-      ctx.strike('too many channels');
+      contextOf(socket).strike('too many channels');
       return fail('TOO_MANY_CHANNELS', `a socket may follow at most ${budget.maxChannels} channels at once; it follows ${budget.channels.size}`);
     }
     for (const channel of fresh) {
@@ -83,22 +89,26 @@ export function readerHandlers(ctx: SocketContext, options: ReaderGatewayOptions
             resolve({ channel, mode: c.mode, cursor: c.cursor });
           }).catch(reject);
         })));
-      options.onReadersChanged?.();
       return { data: { channels: results } };
     } catch (err) {
-      for (const channel of fresh) unfollow(channel);
+      for (const channel of fresh) unfollow(socket, channel);
       throw err;
     }
-  }, { event: 'channels:subscribe', fallback: 'ENGINE_UNAVAILABLE', invalid: cursorsOnly }));
+  }, { event: 'channels:subscribe', fallback: 'ENGINE_UNAVAILABLE', invalid: cursorsOnly });
 
-  socket.on('channels:unsubscribe', handler(ctx, unsubscribeSchema, ({ channels }) => {
-    for (const channel of channels) unfollow(channel);
-    options.onReadersChanged?.();
+  const unsubscribe = sharedHandler(contextOf, unsubscribeSchema, (socket: TickerSocket, { channels }) => {
+    for (const channel of channels) unfollow(socket, channel);
     return { data: { channels } };
-  }, { event: 'channels:unsubscribe' }));
+  }, { event: 'channels:unsubscribe' });
 
-  socket.on('disconnect', () => {
-    for (const channel of [...budget.channels]) unfollow(channel);
-    options.onReadersChanged?.();
-  });
+  function disconnect(this: TickerSocket): void {
+    for (const channel of [...this.data.budget.channels]) unfollow(this, channel);
+  }
+
+  /** Registers the shared listeners on one socket. */
+  return (socket: TickerSocket): void => {
+    socket.on('channels:subscribe', subscribe as never);
+    socket.on('channels:unsubscribe', unsubscribe as never);
+    socket.on('disconnect', disconnect);
+  };
 }
