@@ -301,7 +301,11 @@ export interface SlowResult extends PublishOutcome {
   kernelQueued?: number;
 }
 
-export type PhaseResult = (ConnectResult | LatencyResult | BurstResult | StormResult | ApiResult | FlashResult | OverloadResult | SlowResult | { phase: 'disconnect' }) & { loopDelay?: LoopDelay };
+export type PhaseResult = (ConnectResult | LatencyResult | BurstResult | StormResult | ApiResult | FlashResult | OverloadResult | SlowResult | { phase: 'disconnect' }) & {
+  loopDelay?: LoopDelay;
+  /** The readers' worker threads (the worst of them, figure by figure), when the load generator runs any. */
+  workerLoopDelay?: LoopDelay;
+};
 
 export type FromLoadgen =
   | { type: 'ready' }

@@ -36,8 +36,9 @@ export interface TargetRun {
     /** Server memory (after a GC) with the readers connected, with the paused readers still paused after the publishes, and after they converged. */
     mem: { before: ServerMem; paused: ServerMem; after: ServerMem };
   };
-  /** The load generator's event-loop delay per phase. */
+  /** The load generator's event-loop delay per phase: its main thread, and the worst of its reader threads. */
   loopDelay?: Record<string, LoopDelay>;
+  workerLoopDelay?: Record<string, LoopDelay>;
 }
 
 export interface ServerMem {
@@ -210,11 +211,15 @@ export function renderTables(n: number, runs: TargetRun[], s: PhaseSettings, rep
   const loops = runs.filter((r) => r.loopDelay && Object.keys(r.loopDelay).length);
   if (loops.length) {
     const names = [...new Set(loops.flatMap((r) => Object.keys(r.loopDelay!)))];
+    const threads = loops.some((r) => r.workerLoopDelay && Object.keys(r.workerLoopDelay).length);
+    const cell = (d: LoopDelay | undefined) => (d ? `${ms(d.p99)} / ${ms(d.max)}` : '–');
     out.push('### Load generator event-loop delay per phase (p99 / max, ms; monitorEventLoopDelay, 10 ms resolution)', '',
-      'A high figure means the load generator itself was the bottleneck of that phase: its readers decoded late, and every latency above includes that.', '',
+      threads
+        ? 'Each cell: the main thread (publishing, phase control) · the reader threads (decoding every delivery; the worst thread). A high reader-thread figure means the load generator itself was the bottleneck of that phase: its readers decoded late, and every latency above includes that.'
+        : 'A high figure means the load generator itself was the bottleneck of that phase: its readers decoded late, and every latency above includes that.', '',
       table(['target', ...names], loops.map((r) => [LABELS[r.target], ...names.map((p) => {
-        const d = r.loopDelay![p];
-        return d ? `${ms(d.p99)} / ${ms(d.max)}` : '–';
+        const main = cell(r.loopDelay![p]);
+        return threads ? `${main} · ${cell(r.workerLoopDelay?.[p])}` : main;
       })])), '');
   }
   return out.join('\n');
