@@ -235,6 +235,7 @@ export class Crowd {
       this.storm = { ...cmd.storm, moved };
     }
     this.lastPushed = '';
+    clearInterval(this.progressTimer);
     this.progressTimer = setInterval(() => this.pushProgress(), 50);
     return null;
   }

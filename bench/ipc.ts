@@ -278,6 +278,9 @@ export interface OverloadResult extends PublishOutcome {
   batches: number;
   dropped: number;
   check: LiveSetCheck;
+  /** Cores' worth of CPU over the phase: the load generator (all its threads), and (filled in by run.ts) the server process(es). */
+  loadgenCpu: number;
+  serverCpu?: number;
 }
 
 export interface SlowResult extends PublishOutcome {

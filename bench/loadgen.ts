@@ -191,14 +191,18 @@ async function burst(cmd: BurstCmd): Promise<BurstResult> {
   await until(() => delivered() >= p.expected, Math.max(0, deadline - Date.now()));
   const t = await endPhase(p);
   const wall = (t.last || nowMs()) - t0;
-  // The whole process: this thread and the crowds' worker threads.
-  const cpu = process.cpuUsage(cpu0);
   return {
     phase: 'burst', expected: p.expected, delivered: t.delivered, duplicates: t.duplicates, dropped: t.lost, seconds: wall / 1000,
     deliveriesPerSec: t.delivered / (wall / 1000), publishedPerSec: issued / ((published - t0) / 1000), publishErrors: errors + (cmd.count - issued),
     publishRetries: publishLog.retries, publishRetried: retrySummary(), publishFailures: failureSummary(),
-    loadgenCpu: (cpu.user + cpu.system) / 1000 / (nowMs() - t0),
+    loadgenCpu: cpuSince(cpu0, t0),
   };
+}
+
+/** Cores' worth of CPU of the whole process (this thread and the crowds' worker threads) since cpu0 / t0. */
+function cpuSince(cpu0: NodeJS.CpuUsage, t0: number): number {
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / 1000 / (nowMs() - t0);
 }
 
 const killWaiters = new Map<number, (at: number) => void>();
@@ -380,6 +384,7 @@ async function overload(cmd: OverloadCmd): Promise<OverloadResult> {
   const deadline = Date.now() + cmd.timeoutMs;
   const stats0 = await statsOf('main');
   resetPublishLog();
+  const cpu0 = process.cpuUsage();
   const t0 = nowMs();
   const pending: Promise<boolean>[] = [];
   for (let i = 1; i <= total; i++) {
@@ -399,7 +404,7 @@ async function overload(cmd: OverloadCmd): Promise<OverloadResult> {
     achievedRate: total / Math.max(0.001, (sentDone - t0) / 1000 + 1 / cmd.rate),
     deliveries: lat.length, p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), max: quantile(lat, 1),
     snapshots: stats.snapshots - stats0.snapshots, batches: stats.batches - stats0.batches,
-    dropped: t.lost, check,
+    dropped: t.lost, check, loadgenCpu: cpuSince(cpu0, t0),
     publishRetries: publishLog.retries, publishRetried: retrySummary(), publishFailures: failureSummary(),
   };
 }

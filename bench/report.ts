@@ -176,13 +176,14 @@ export function renderTables(n: number, runs: TargetRun[], s: PhaseSettings, rep
   if (overload.length) {
     out.push(`### Overload (${s.overloadRate} operations/s to all ${n} readers for ${s.overloadDurationMs / 1000} s, then stop; product: every ${s.correctEvery}th a correction, every ${s.killEvery}th a kill)`, '',
       'Latency per live delivery (new headlines and corrections), from the request\'s start, ms. Live set: each reader\'s final state against the server\'s live set of the phase\'s headlines (product: snapshots replace, events apply); for the baselines, which have no live set, the headlines acknowledged. Missing / stale / extra: readers (items).', '',
-      table(['target', 'new / corrected / killed', 'ops/s', 'deliveries', 'p50', 'p99', 'max', 'p99 ×sio', 'p99 ×ws', 'snapshots', 'batched frames', 'readers dropped', 'exact live set', 'missing', 'stale', 'extra', 'all exact after last op, s', 'publish retries / failed'],
+      table(['target', 'new / corrected / killed', 'ops/s', 'deliveries', 'p50', 'p99', 'max', 'p99 ×sio', 'p99 ×ws', 'snapshots', 'batched frames', 'readers dropped', 'exact live set', 'missing', 'stale', 'extra', 'all exact after last op, s', 'publish retries / failed', 'server CPU', 'load generator CPU'],
         overload.map((r) => {
           const x = r.overload!;
           const c = x.check;
           return [LABELS[r.target], `${x.published} / ${x.corrections} / ${x.kills}`, f(x.achievedRate, 1), String(x.deliveries), ms(x.p50), ms(x.p99), ms(x.max),
             ratio(runs, r, 'socketio', (y) => y.overload?.p99), ratio(runs, r, 'raw', (y) => y.overload?.p99), String(x.snapshots), String(x.batches), String(x.dropped),
-            exactOf(c), items(c.withMissing, c.missingItems), items(c.withStale, c.staleItems), items(c.withExtra, c.extraItems), f(c.convergedSeconds, 2), outcome(x)];
+            exactOf(c), items(c.withMissing, c.missingItems), items(c.withStale, c.staleItems), items(c.withExtra, c.extraItems), f(c.convergedSeconds, 2), outcome(x),
+            `${f((x.serverCpu ?? Number.NaN) * 100)}%`, `${f(x.loadgenCpu * 100)}%`];
         })), '');
   }
 

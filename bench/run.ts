@@ -261,10 +261,13 @@ async function runTarget(name: TargetName, n: number): Promise<TargetRun> {
 
     if (phases.has('overload')) {
       const overloadMs = 60_000 + settings.overloadDurationMs + n * 5;
+      const cpu0 = target.servers.map((x) => x.cpuSeconds());
+      const t0 = Date.now();
       run.overload = await loadgen.call('overload', {
         publish: target.publish(channel), rate: settings.overloadRate, durationMs: settings.overloadDurationMs,
         correctEvery: product ? settings.correctEvery : 0, killEvery: product ? settings.killEvery : 0, timeoutMs: overloadMs,
       }, overloadMs);
+      run.overload.serverCpu = target.servers.reduce((sum, x, i) => sum + x.cpuSeconds() - cpu0[i]!, 0) / ((Date.now() - t0) / 1000);
     }
 
     if (phases.has('slow')) {
