@@ -149,7 +149,9 @@ export class Crowd {
       case 'flash': return this.flash(cmd);
       case 'flash-tally': return this.flashTally(cmd);
       case 'loop': {
-        const d = { p50: this.loop.percentile(50) / 1e6, p99: this.loop.percentile(99) / 1e6, max: this.loop.max / 1e6 };
+        // No sample yet (a phase shorter than the 10 ms resolution): unknown, not 0.
+        const h = this.loop;
+        const d = h.count ? { p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6 } : { p50: Number.NaN, p99: Number.NaN, max: Number.NaN };
         this.loop.reset();
         return Promise.resolve(d);
       }

@@ -144,7 +144,8 @@ export function mergeChecks(cs: Replies['converge'][], since: number): LiveSetCh
   return c;
 }
 
-/** The worst of the crowds' loop delays, figure by figure. */
+/** The worst of the crowds' loop delays, figure by figure (crowds without a sample left out; NaN if none has one). */
 export function worstLoop(ds: LoopDelay[]): LoopDelay {
-  return { p50: Math.max(...ds.map((d) => d.p50)), p99: Math.max(...ds.map((d) => d.p99)), max: Math.max(...ds.map((d) => d.max)) };
+  const worst = (f: (d: LoopDelay) => number) => ds.map(f).filter((v) => !Number.isNaN(v)).reduce((a, b) => (Number.isNaN(a) || b > a ? b : a), Number.NaN);
+  return { p50: worst((d) => d.p50), p99: worst((d) => d.p99), max: worst((d) => d.max) };
 }
