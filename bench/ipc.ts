@@ -278,6 +278,9 @@ export interface OverloadResult extends PublishOutcome {
   batches: number;
   dropped: number;
   check: LiveSetCheck;
+  /** Cores' worth of CPU over the phase: the load generator (all its threads), and (filled in by run.ts) the server process(es). */
+  loadgenCpu: number;
+  serverCpu?: number;
 }
 
 export interface SlowResult extends PublishOutcome {
@@ -301,7 +304,11 @@ export interface SlowResult extends PublishOutcome {
   kernelQueued?: number;
 }
 
-export type PhaseResult = (ConnectResult | LatencyResult | BurstResult | StormResult | ApiResult | FlashResult | OverloadResult | SlowResult | { phase: 'disconnect' }) & { loopDelay?: LoopDelay };
+export type PhaseResult = (ConnectResult | LatencyResult | BurstResult | StormResult | ApiResult | FlashResult | OverloadResult | SlowResult | { phase: 'disconnect' }) & {
+  loopDelay?: LoopDelay;
+  /** The readers' worker threads (the worst of them, figure by figure), when the load generator runs any. */
+  workerLoopDelay?: LoopDelay;
+};
 
 export type FromLoadgen =
   | { type: 'ready' }

@@ -2,113 +2,73 @@
  * The load generator: a separate process that opens the readers, publishes through the target's
  * own publish path, and measures what arrives. Driven by run.ts over IPC, one phase per command;
  * every phase is bounded by the timeout it is given.
+ *
+ * This main thread coordinates: it publishes, runs the phases and answers run.ts. The readers
+ * live in K worker threads (`--threads K`, bench/crowds.ts), each owning N/K readers and doing
+ * all per-delivery work; they send counts while a phase runs and aggregates at its end.
  */
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import type {
   ApiCmd, ApiResult, BurstCmd, BurstResult, ConnectCmd, ConnectResult, FlashCmd, FlashResult, FromLoadgen, LatencyResult, LiveSetCheck,
   OverloadCmd, OverloadResult, PhaseResult, PublishPath, SingleCmd, SlowCmd, SlowResult, StormCmd, StormResult, ToLoadgen,
 } from './ipc.js';
+import type { Expected, Group } from './crowd.js';
+import { Crowds, mergeChecks, mergeTallies, worstLoop } from './crowds.js';
 import { correctionBody, headlineBody, nowMs, parseLink } from './payload.js';
-import { MAX_SEQ, Reader, type Sink } from './readers.js';
+import { MAX_SEQ } from './readers.js';
 import { Samples, median, quantile } from './stats.js';
 
 const send = (msg: FromLoadgen): void => void process.send?.(msg);
 process.on('disconnect', () => process.exit(0));
 
-let readers: Reader[] = [];
-/** Readers that lost their connection (server close, heartbeat timeout), and whether we are closing them ourselves. */
-let lostCount = 0;
-let closing = false;
+const { values: opts } = parseArgs({ options: { threads: { type: 'string', default: '2' } } });
+const threads = Number(opts.threads);
+if (!Number.isInteger(threads) || threads < 0 || threads > 16) throw new Error('--threads takes an integer from 0 to 16');
+const crowds = new Crowds(threads);
+
+/** Readers the phases expect deliveries at (the connect command's N, then the flash crowd's). */
 let requested = 0;
 let nextSeq = 1;
 const sentAt = new Float64Array(MAX_SEQ);
 
+/** The coordinator's view of a phase; deliveries are counted in the crowds. */
 interface Phase {
   from: number;
   to: number;
   expected: number;
-  delivered: number;
-  duplicates: number;
-  last: number;
-  /** Latest arrival per headline (index seq - from). */
-  lastBySeq: Float64Array;
-  latencies?: Samples;
-  snapshots: number;
-  onProgress?: () => void;
 }
-let phase: Phase | undefined;
 
-function newPhase(count: number, latencies: boolean): Phase {
+function newPhase(count: number): Phase {
   if (nextSeq + count >= MAX_SEQ) throw new Error('too many headlines in one run');
-  const from = nextSeq;
-  return {
-    from, to: from + count, expected: requested * count, delivered: 0, duplicates: 0, last: 0,
-    lastBySeq: new Float64Array(count), snapshots: 0, ...(latencies ? { latencies: new Samples() } : {}),
-  };
+  return { from: nextSeq, to: nextSeq + count, expected: requested * count };
 }
 
-let storm: { cmd: StormCmd; phase: Phase; deadline: number } | undefined;
+/** Ends the phase in every crowd and merges their tallies. */
+async function endPhase(p: Phase, untrack: Group[] = [], withSentAt = false) {
+  const tallies = await crowds.all(() => ({ type: 'end', untrack, ...(withSentAt ? { sentAt: sentAt.slice(p.from, p.to) } : {}) }));
+  return mergeTallies(tallies, p.to - p.from);
+}
 
-const sink: Sink = {
-  deliver(reader, seq, sent, viaSnapshot) {
-    const p = phase;
-    if (seq <= 0 || seq >= MAX_SEQ) return;
-    if (reader.has(seq)) {
-      if (p && seq >= p.from && seq < p.to) p.duplicates++;
-      return;
-    }
-    reader.mark(seq);
-    if (!p || seq < p.from || seq >= p.to) return;
-    const now = nowMs();
-    p.delivered++;
-    p.last = now;
-    if (viaSnapshot) p.snapshots++;
-    const i = seq - p.from;
-    if (now > p.lastBySeq[i]!) p.lastBySeq[i] = now;
-    if (reader.arrivals) reader.arrivals[i] = now;
-    p.latencies?.push(now - sent);
-    if (p.delivered >= p.expected) p.onProgress?.();
-  },
-  corrected(_reader, seq, sent) {
-    const p = phase;
-    if (p && seq >= p.from && seq < p.to) p.latencies?.push(nowMs() - sent);
-  },
-  lost(reader) {
-    // As a real client does: come back after a full-jitter delay, with the cursor (product
-    // readers); readers of the killed process in the storm come back to the survivor.
-    lostCount++;
-    const moving = storm !== undefined && reader.url === storm.cmd.victim;
-    const url = moving ? storm!.cmd.survivor : reader.url;
-    const attempt = (wait: number): void => {
-      setTimeout(() => {
-        if (closing) return;
-        reader.connect(url, 10_000).then(() => {
-          if (moving) reader.resubAt = nowMs();
-          storm?.phase.onProgress?.();
-        }).catch(() => attempt(250 + Math.random() * 750));
-      }, wait);
-    };
-    attempt(Math.random() * (storm?.cmd.jitterMs ?? 1000));
-  },
-};
-
-/** Waits until `done()` holds (checked on each delivery and every 100 ms) or the deadline. */
-function until(p: Phase, done: () => boolean, timeoutMs: number): Promise<void> {
+/** Waits until `done()` holds (checked on each progress push of a crowd and every 100 ms) or the deadline. */
+function until(done: () => boolean, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
     const finish = () => {
       clearInterval(tick);
       clearTimeout(timer);
-      p.onProgress = undefined;
+      crowds.onProgress = undefined;
       resolve();
     };
     const check = () => void (done() && finish());
     const tick = setInterval(check, 100);
     const timer = setTimeout(finish, timeoutMs);
-    p.onProgress = check;
+    crowds.onProgress = check;
     check();
   });
 }
+
+const delivered = (): number => crowds.total().delivered;
 
 const PUBLISH_TIMEOUT_MS = 15_000;
 const PUBLISH_RETRIES = 2;
@@ -177,32 +137,19 @@ function expectAcked(p: Phase, acked: number): void {
 
 async function connect(cmd: ConnectCmd): Promise<ConnectResult> {
   const t0 = nowMs();
-  closing = false;
   requested = cmd.n;
-  let failed = 0;
-  let next = 0;
   const deadline = Date.now() + cmd.timeoutMs;
-  const worker = async () => {
-    while (next < cmd.n && Date.now() < deadline) {
-      const i = next++;
-      const reader = new Reader(cmd.proto, cmd.urls[i % cmd.urls.length]!, cmd.channel, sink);
-      try {
-        await reader.connect(reader.url, Math.max(1000, deadline - Date.now()));
-        readers.push(reader);
-      } catch {
-        failed++;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: cmd.concurrency }, worker));
-  return { phase: 'connect', readers: readers.length, failed: cmd.n - readers.length, seconds: (nowMs() - t0) / 1000 };
+  const spec = { proto: cmd.proto, urls: cmd.urls, channel: cmd.channel, urlOffset: 0 };
+  const concurrency = Math.ceil(cmd.concurrency / crowds.size);
+  await crowds.all((k) => ({ type: 'open', group: 'main', concurrency, deadline, ...spec, indices: crowds.indices(k, cmd.n, cmd.urls.length) }));
+  const readers = (await statsOf('main')).size;
+  return { phase: 'connect', readers, failed: cmd.n - readers, seconds: (nowMs() - t0) / 1000 };
 }
 
 async function single(cmd: SingleCmd): Promise<LatencyResult> {
-  const p = newPhase(cmd.count, true);
-  phase = p;
+  const p = newPhase(cmd.count);
+  await crowds.start({ from: p.from, to: p.to, latencies: true, track: [] });
   const deadline = Date.now() + cmd.timeoutMs;
-  const lost0 = lostCount;
   resetPublishLog();
   const t0 = nowMs();
   const sends: Promise<boolean>[] = [];
@@ -212,23 +159,22 @@ async function single(cmd: SingleCmd): Promise<LatencyResult> {
     sends.push(publish(cmd.publish, nextSeq++, PUBLISH_RETRIES));
   }
   expectAcked(p, (await Promise.all(sends)).filter(Boolean).length);
-  await until(p, () => p.delivered >= p.expected, Math.max(0, deadline - Date.now()));
-  const lat = p.latencies!.values();
-  const lastReader = Array.from(p.lastBySeq, (t, i) => (t > 0 ? t - sentAt[p.from + i]! : Number.NaN)).filter((v) => !Number.isNaN(v));
-  phase = undefined;
+  await until(() => delivered() >= p.expected, Math.max(0, deadline - Date.now()));
+  const t = await endPhase(p);
+  const lat = t.latencies;
+  const lastReader = Array.from(t.lastBySeq, (at, i) => (at > 0 ? at - sentAt[p.from + i]! : Number.NaN)).filter((v) => !Number.isNaN(v));
   return {
-    phase: 'single', expected: p.expected, delivered: p.delivered, duplicates: p.duplicates, dropped: lostCount - lost0,
+    phase: 'single', expected: p.expected, delivered: t.delivered, duplicates: t.duplicates, dropped: t.lost,
     publishRetries: publishLog.retries, publishRetried: retrySummary(), publishFailures: failureSummary(),
     p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), max: quantile(lat, 1), lastReaderMedian: median(lastReader),
   };
 }
 
 async function burst(cmd: BurstCmd): Promise<BurstResult> {
-  const p = newPhase(cmd.count, false);
-  phase = p;
+  const p = newPhase(cmd.count);
+  await crowds.start({ from: p.from, to: p.to, latencies: false, track: [] });
   const cpu0 = process.cpuUsage();
   const deadline = Date.now() + cmd.timeoutMs;
-  const lost0 = lostCount;
   resetPublishLog();
   const t0 = nowMs();
   let issued = 0;
@@ -242,28 +188,30 @@ async function burst(cmd: BurstCmd): Promise<BurstResult> {
   await Promise.all(Array.from({ length: cmd.concurrency }, worker));
   expectAcked(p, issued - errors);
   const published = nowMs();
-  await until(p, () => p.delivered >= p.expected, Math.max(0, deadline - Date.now()));
-  const wall = (p.last || nowMs()) - t0;
-  const cpu = process.cpuUsage(cpu0);
-  phase = undefined;
+  await until(() => delivered() >= p.expected, Math.max(0, deadline - Date.now()));
+  const t = await endPhase(p);
+  const wall = (t.last || nowMs()) - t0;
   return {
-    phase: 'burst', expected: p.expected, delivered: p.delivered, duplicates: p.duplicates, dropped: lostCount - lost0, seconds: wall / 1000,
-    deliveriesPerSec: p.delivered / (wall / 1000), publishedPerSec: issued / ((published - t0) / 1000), publishErrors: errors + (cmd.count - issued),
+    phase: 'burst', expected: p.expected, delivered: t.delivered, duplicates: t.duplicates, dropped: t.lost, seconds: wall / 1000,
+    deliveriesPerSec: t.delivered / (wall / 1000), publishedPerSec: issued / ((published - t0) / 1000), publishErrors: errors + (cmd.count - issued),
     publishRetries: publishLog.retries, publishRetried: retrySummary(), publishFailures: failureSummary(),
-    loadgenCpu: (cpu.user + cpu.system) / 1000 / (nowMs() - t0),
+    loadgenCpu: cpuSince(cpu0, t0),
   };
+}
+
+/** Cores' worth of CPU of the whole process (this thread and the crowds' worker threads) since cpu0 / t0. */
+function cpuSince(cpu0: NodeJS.CpuUsage, t0: number): number {
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / 1000 / (nowMs() - t0);
 }
 
 const killWaiters = new Map<number, (at: number) => void>();
 
 async function stormPhase(cmd: StormCmd): Promise<StormResult> {
-  const p = newPhase(cmd.count, false);
-  phase = p;
-  const moved = readers.filter((r) => r.url === cmd.victim);
-  for (const r of moved) r.arrivals = new Float64Array(cmd.count);
-  storm = { cmd, phase: p, deadline: Date.now() + cmd.timeoutMs };
+  const p = newPhase(cmd.count);
+  await crowds.start({ from: p.from, to: p.to, latencies: false, track: [], storm: { victim: cmd.victim, survivor: cmd.survivor, jitterMs: cmd.jitterMs } });
+  const deadline = Date.now() + cmd.timeoutMs;
   let killAt = 0;
-  const lost0 = lostCount;
   resetPublishLog();
   const t0 = nowMs();
   const sends: Promise<boolean>[] = [];
@@ -287,30 +235,17 @@ async function stormPhase(cmd: StormCmd): Promise<StormResult> {
   }
   expectAcked(p, (await Promise.all(sends)).filter(Boolean).length);
   await killed;
-  await until(p, () => p.delivered >= p.expected && moved.every((r) => r.resubAt > 0), Math.max(0, storm.deadline - Date.now()));
-  storm = undefined;
-  phase = undefined;
-  let back = 0;
-  let caughtUp = 0;
-  let stranded = 0;
-  for (const r of moved) {
-    if (!r.resubAt) {
-      stranded++;
-      continue;
-    }
-    back = Math.max(back, r.resubAt - killAt);
-    let t = r.resubAt;
-    for (let i = 0; i < cmd.count; i++) {
-      if (sentAt[p.from + i]! >= r.resubAt) continue;
-      const arrived = r.arrivals![i]!;
-      t = Math.max(t, arrived > 0 ? arrived : Number.POSITIVE_INFINITY);
-    }
-    caughtUp = Math.max(caughtUp, t - killAt);
-  }
+  await until(() => {
+    const t = crowds.total();
+    return t.delivered >= p.expected && t.back >= t.moved;
+  }, Math.max(0, deadline - Date.now()));
+  const t = await endPhase(p, [], true);
+  const s = t.storm!;
   return {
-    phase: 'storm', moved: moved.length, expected: p.expected, delivered: p.delivered, missing: p.expected - p.delivered,
-    duplicates: p.duplicates, dropped: lostCount - lost0, snapshots: p.snapshots,
-    publishRetries: publishLog.retries, publishRetried: retrySummary(), publishFailures: failureSummary(), backSeconds: back / 1000, caughtUpSeconds: caughtUp / 1000, stranded,
+    phase: 'storm', moved: s.moved, expected: p.expected, delivered: t.delivered, missing: p.expected - t.delivered,
+    duplicates: t.duplicates, dropped: t.lost, snapshots: t.viaSnapshot,
+    publishRetries: publishLog.retries, publishRetried: retrySummary(), publishFailures: failureSummary(),
+    backSeconds: Math.max(0, s.lastResub - killAt) / 1000, caughtUpSeconds: Math.max(0, s.lastCaughtUp - killAt) / 1000, stranded: s.stranded,
   };
 }
 
@@ -418,9 +353,6 @@ async function operate(path: PublishPath, ops: OpsState, i: number, correctEvery
   return true;
 }
 
-/** What every reader should end with: the server's live set (product, uri → version) or the acknowledged headlines (baselines). */
-type Expected = { kind: 'live'; items: Map<string, number> } | { kind: 'seqs'; seqs: number[] };
-
 async function expectedOf(path: PublishPath, ops: OpsState): Promise<Expected> {
   if (!path.api) return { kind: 'seqs', seqs: ops.acked };
   const res = await fetch(`${path.api}/channels/${path.channel}/headlines`, { signal: AbortSignal.timeout(PUBLISH_TIMEOUT_MS) });
@@ -433,63 +365,26 @@ async function expectedOf(path: PublishPath, ops: OpsState): Promise<Expected> {
   return { kind: 'live', items };
 }
 
-function checkLiveSets(rs: Reader[], expected: Expected): LiveSetCheck {
-  const c: LiveSetCheck = {
-    readers: rs.length, exact: 0, withMissing: 0, withStale: 0, withExtra: 0, missingItems: 0, staleItems: 0, extraItems: 0,
-    serverItems: expected.kind === 'live' ? expected.items.size : expected.seqs.length, convergedSeconds: Number.NaN,
-  };
-  for (const r of rs) {
-    let missing = 0;
-    let stale = 0;
-    let extra = 0;
-    if (expected.kind === 'seqs') {
-      for (const seq of expected.seqs) if (!r.has(seq)) missing++;
-    } else {
-      const live = r.track?.live ?? new Map<string, number>();
-      for (const [uri, version] of expected.items) {
-        const v = live.get(uri);
-        if (v === undefined) missing++;
-        else if (v < version) stale++;
-      }
-      for (const uri of live.keys()) if (!expected.items.has(uri)) extra++;
-    }
-    c.missingItems += missing;
-    c.staleItems += stale;
-    c.extraItems += extra;
-    if (missing) c.withMissing++;
-    if (stale) c.withStale++;
-    if (extra) c.withExtra++;
-    if (!missing && !stale && !extra) c.exact++;
-  }
-  return c;
+/** Waits (bounded) until every reader of the group, in every crowd, holds the expected state; convergedSeconds counts from `since`. */
+async function converge(group: Group, readers: number, expected: Expected, since: number, deadline: number): Promise<LiveSetCheck> {
+  const pollMs = readers <= 100 ? 50 : 200;
+  return mergeChecks(await crowds.all(() => ({ type: 'converge', group, expected, deadline, pollMs })), since);
 }
 
-/** Waits (bounded) until every reader holds the expected state; convergedSeconds counts from `since`. */
-async function converge(rs: Reader[], expected: Expected, since: number, deadline: number): Promise<LiveSetCheck> {
-  for (;;) {
-    const c = checkLiveSets(rs, expected);
-    if (c.exact === c.readers) return { ...c, convergedSeconds: Math.max(0, nowMs() - since) / 1000 };
-    if (Date.now() >= deadline) return c;
-    await new Promise((r) => setTimeout(r, rs.length <= 100 ? 50 : 200));
-  }
-}
-
-function startTracking(rs: Reader[], ops: OpsState): void {
-  for (const r of rs) r.track = { from: ops.from, to: ops.to, live: new Map() };
+/** Snapshots and batched frames received by a group's readers so far, and their lost connections. */
+async function statsOf(group: Group) {
+  const all = await crowds.all(() => ({ type: 'stats', group }));
+  return { size: all.reduce((s, x) => s + x.size, 0), drops: all.reduce((s, x) => s + x.drops, 0), snapshots: all.reduce((s, x) => s + x.snapshots, 0), batches: all.reduce((s, x) => s + x.batches, 0) };
 }
 
 async function overload(cmd: OverloadCmd): Promise<OverloadResult> {
   const total = Math.round((cmd.rate * cmd.durationMs) / 1000);
   const ops = newOps(total);
-  const p = newPhase(total, true);
-  p.expected = Number.POSITIVE_INFINITY;
-  phase = p;
-  startTracking(readers, ops);
+  await crowds.start({ from: ops.from, to: ops.to, latencies: true, track: ['main'] });
   const deadline = Date.now() + cmd.timeoutMs;
-  const lost0 = lostCount;
-  const snaps0 = readers.reduce((s, r) => s + r.snapshots, 0);
-  const batches0 = readers.reduce((s, r) => s + r.batches, 0);
+  const stats0 = await statsOf('main');
   resetPublishLog();
+  const cpu0 = process.cpuUsage();
   const t0 = nowMs();
   const pending: Promise<boolean>[] = [];
   for (let i = 1; i <= total; i++) {
@@ -500,16 +395,16 @@ async function overload(cmd: OverloadCmd): Promise<OverloadResult> {
   const sentDone = nowMs();
   await Promise.all(pending);
   const expected = await expectedOf(cmd.publish, ops);
-  const check = await converge(readers, expected, ops.lastAck || nowMs(), deadline);
-  phase = undefined;
-  for (const r of readers) r.track = undefined;
-  const lat = p.latencies!.values();
+  const check = await converge('main', stats0.size, expected, ops.lastAck || nowMs(), deadline);
+  const t = await endPhase({ ...ops, expected: Number.POSITIVE_INFINITY }, ['main']);
+  const stats = await statsOf('main');
+  const lat = t.latencies;
   return {
     phase: 'overload', published: ops.published, corrections: ops.corrections, kills: ops.kills, rate: cmd.rate,
     achievedRate: total / Math.max(0.001, (sentDone - t0) / 1000 + 1 / cmd.rate),
     deliveries: lat.length, p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), max: quantile(lat, 1),
-    snapshots: readers.reduce((s, r) => s + r.snapshots, 0) - snaps0, batches: readers.reduce((s, r) => s + r.batches, 0) - batches0,
-    dropped: lostCount - lost0, check,
+    snapshots: stats.snapshots - stats0.snapshots, batches: stats.batches - stats0.batches,
+    dropped: t.lost, check, loadgenCpu: cpuSince(cpu0, t0),
     publishRetries: publishLog.retries, publishRetried: retrySummary(), publishFailures: failureSummary(),
   };
 }
@@ -519,8 +414,8 @@ async function overload(cmd: OverloadCmd): Promise<OverloadResult> {
  * tcp6): what the server's sockets have not sent yet (tx_queue of the server side) and what the
  * paused readers have not read (rx_queue of their side). None of it is in the server's RSS.
  */
-function kernelQueued(rs: Reader[]): number {
-  const ports = new Set(rs.map((r) => r.localPort()).filter((p): p is number => p !== undefined));
+function kernelQueued(localPorts: number[]): number {
+  const ports = new Set(localPorts);
   let bytes = 0;
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text = '';
@@ -542,30 +437,28 @@ function kernelQueued(rs: Reader[]): number {
   return bytes;
 }
 
-let slow: { normal: Reader[]; paused: Reader[]; ops?: OpsState; expected?: Expected } | undefined;
+/** The slow-reader phase across its steps: its operations, and the state the readers must reach. */
+let slow: { ops?: OpsState; expected?: Expected; normal: number; paused: number } | undefined;
 
 async function slowStep(cmd: SlowCmd): Promise<SlowResult> {
   const deadline = Date.now() + cmd.timeoutMs;
   switch (cmd.step) {
     case 'connect': {
-      closing = false;
-      const open = async (n: number, offset: number): Promise<Reader[]> => {
-        const rs = Array.from({ length: n }, (_, i) => new Reader(cmd.proto, cmd.urls[(i + offset) % cmd.urls.length]!, cmd.channel, sink));
-        const ok = await Promise.all(rs.map((r) => r.connect(r.url, Math.max(1000, deadline - Date.now())).then(() => true, () => false)));
-        return rs.filter((_, i) => ok[i]);
+      const spec = { proto: cmd.proto, urls: cmd.urls, channel: cmd.channel };
+      const open = async (group: Group, n: number, urlOffset: number): Promise<number> => {
+        const opened = await crowds.all((k) => ({ type: 'open', group, ...spec, urlOffset, indices: crowds.indices(k, n, cmd.urls.length), concurrency: n, deadline }));
+        return opened.reduce((s, x) => s + x.opened, 0);
       };
-      slow = { normal: await open(cmd.normal, 0), paused: await open(cmd.paused, 1) };
-      return { phase: 'slow', step: 'connect', normal: slow.normal.length, paused: slow.paused.length, publishRetries: 0, publishRetried: '', publishFailures: '' };
+      const normal = await open('normal', cmd.normal, 0);
+      slow = { normal, paused: await open('paused', cmd.paused, 1) };
+      return { phase: 'slow', step: 'connect', normal: slow.normal, paused: slow.paused, publishRetries: 0, publishRetried: '', publishFailures: '' };
     }
     case 'publish': {
       if (!slow) throw new Error('slow: connect first');
       const ops = newOps(cmd.count);
       slow.ops = ops;
-      const p = newPhase(cmd.count, true);
-      p.expected = Number.POSITIVE_INFINITY;
-      phase = p;
-      startTracking([...slow.normal, ...slow.paused], ops);
-      for (const r of slow.paused) r.pause(true);
+      await crowds.start({ from: ops.from, to: ops.to, latencies: true, track: ['normal', 'paused'] });
+      await crowds.all(() => ({ type: 'pause', group: 'paused', paused: true }));
       resetPublishLog();
       const t0 = nowMs();
       let next = 1;
@@ -575,32 +468,30 @@ async function slowStep(cmd: SlowCmd): Promise<SlowResult> {
       await Promise.all(Array.from({ length: cmd.concurrency }, worker));
       const publishSeconds = (nowMs() - t0) / 1000;
       slow.expected = await expectedOf(cmd.publish, ops);
-      const normalCheck = await converge(slow.normal, slow.expected, ops.lastAck || nowMs(), deadline);
-      phase = undefined;
+      const normalCheck = await converge('normal', slow.normal, slow.expected, ops.lastAck || nowMs(), deadline);
+      const t = await endPhase({ ...ops, expected: Number.POSITIVE_INFINITY });
+      const ports = (await crowds.all(() => ({ type: 'ports', group: 'paused' }))).flat();
       return {
-        kernelQueued: kernelQueued(slow.paused),
+        kernelQueued: kernelQueued(ports),
         phase: 'slow', step: 'publish', published: ops.published, corrections: ops.corrections, kills: ops.kills, normalCheck,
-        normalP99: quantile(p.latencies!.values(), 0.99), publishSeconds,
+        normalP99: quantile(t.latencies, 0.99), publishSeconds,
         publishRetries: publishLog.retries, publishRetried: retrySummary(), publishFailures: failureSummary(),
       };
     }
     case 'resume': {
       if (!slow?.expected) throw new Error('slow: publish first');
-      const drops0 = slow.paused.reduce((s, r) => s + r.drops, 0);
-      const snaps0 = slow.paused.reduce((s, r) => s + r.snapshots, 0);
+      const stats0 = await statsOf('paused');
       const t0 = nowMs();
-      for (const r of slow.paused) r.pause(false);
-      const pausedCheck = await converge(slow.paused, slow.expected, t0, deadline);
+      await crowds.all(() => ({ type: 'pause', group: 'paused', paused: false }));
+      const pausedCheck = await converge('paused', slow.paused, slow.expected, t0, deadline);
+      const stats = await statsOf('paused');
       return {
-        phase: 'slow', step: 'resume', pausedCheck, pausedDropped: slow.paused.reduce((s, r) => s + r.drops, 0) - drops0,
-        pausedSnapshots: slow.paused.reduce((s, r) => s + r.snapshots, 0) - snaps0, publishRetries: 0, publishRetried: '', publishFailures: '',
+        phase: 'slow', step: 'resume', pausedCheck, pausedDropped: stats.drops - stats0.drops,
+        pausedSnapshots: stats.snapshots - stats0.snapshots, publishRetries: 0, publishRetried: '', publishFailures: '',
       };
     }
     case 'end': {
-      for (const r of [...(slow?.normal ?? []), ...(slow?.paused ?? [])]) {
-        r.track = undefined;
-        r.close();
-      }
+      await crowds.all(() => ({ type: 'close', groups: ['normal', 'paused'], final: false }));
       slow = undefined;
       await new Promise((r) => setTimeout(r, 300));
       return { phase: 'slow', step: 'end', publishRetries: 0, publishRetried: '', publishFailures: '' };
@@ -609,7 +500,6 @@ async function slowStep(cmd: SlowCmd): Promise<SlowResult> {
 }
 
 async function flash(cmd: FlashCmd): Promise<FlashResult> {
-  closing = false;
   const deadline = Date.now() + cmd.timeoutMs;
   resetPublishLog();
   const flashSeqs: number[] = [];
@@ -620,65 +510,38 @@ async function flash(cmd: FlashCmd): Promise<FlashResult> {
   };
   // The channel has a headline before the crowd comes (the news that brings it).
   await flashOnce();
-  const arrivals = Array.from({ length: cmd.n }, (_, i) => new Reader(cmd.proto, cmd.urls[i % cmd.urls.length]!, cmd.channel, sink));
   const t0 = nowMs();
-  const connects: Promise<boolean>[] = [];
-  const publishing = (async () => {
-    const sends: Promise<void>[] = [];
-    for (let k = 1; t0 + k * cmd.intervalMs <= t0 + cmd.arriveMs + cmd.tailMs; k++) {
-      const wait = t0 + k * cmd.intervalMs - nowMs();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      sends.push(flashOnce());
-    }
-    await Promise.all(sends);
-  })();
-  for (let i = 0; i < cmd.n; i++) {
-    const wait = t0 + (i * cmd.arriveMs) / cmd.n - nowMs();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const r = arrivals[i]!;
-    connects.push(r.connect(r.url, Math.min(30_000, Math.max(1000, deadline - Date.now()))).then(() => true, () => false));
+  // Each crowd opens its arrivals on the shared schedule t0 + i × arriveMs / n.
+  const spec = { proto: cmd.proto, urls: cmd.urls, channel: cmd.channel, urlOffset: 0, n: cmd.n, t0, arriveMs: cmd.arriveMs, deadline };
+  const arriving = crowds.all((k) => ({ type: 'flash', ...spec, indices: crowds.indices(k, cmd.n, cmd.urls.length) }));
+  const sends: Promise<void>[] = [];
+  for (let k = 1; t0 + k * cmd.intervalMs <= t0 + cmd.arriveMs + cmd.tailMs; k++) {
+    const wait = t0 + k * cmd.intervalMs - nowMs();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    sends.push(flashOnce());
   }
-  const ok = await Promise.all(connects);
-  await publishing;
-  const connected = arrivals.filter((_, i) => ok[i]);
-  const expectedOfReader = (r: Reader) => flashSeqs.filter((seq) => sentAt[seq]! > r.subscribedAt);
-  const tally = () => {
-    let expected = 0;
-    let delivered = 0;
-    let incompleteReaders = 0;
-    for (const r of connected) {
-      const want = expectedOfReader(r);
-      const got = want.filter((seq) => r.has(seq)).length;
-      expected += want.length;
-      delivered += got;
-      if (got < want.length) incompleteReaders++;
-    }
-    return { expected, delivered, incompleteReaders };
-  };
-  let t = tally();
-  while (t.delivered < t.expected && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-    t = tally();
-  }
-  const ttfh = connected.filter((r) => r.firstHeadlineAt > 0).map((r) => r.firstHeadlineAt - r.startedAt);
-  const conn = connected.map((r) => r.subscribedAt - r.startedAt);
-  // The crowd stays: the storm (Redis) runs on these readers, then `disconnect` closes them.
-  for (const r of readers) r.close();
-  arrivals.forEach((r, i) => ok[i] || r.close());
-  readers = connected;
-  requested = connected.length;
+  await Promise.all(sends);
+  await arriving;
+  const flashes = flashSeqs.map((seq): [number, number] => [seq, sentAt[seq]!]);
+  const tallies = await crowds.all(() => ({ type: 'flash-tally', flashes, deadline }));
+  const sum = (f: (t: (typeof tallies)[number]) => number) => tallies.reduce((s, t) => s + f(t), 0);
+  const concat = (f: (t: (typeof tallies)[number]) => Float64Array) => tallies.flatMap((t) => Array.from(f(t)));
+  const ttfh = concat((t) => t.ttfh);
+  const conn = concat((t) => t.conn);
+  const connected = sum((t) => t.connected);
+  // The crowd stays (the crowds keep it as their readers): the storm (Redis) runs on it, then `disconnect` closes it.
+  requested = connected;
   return {
-    phase: 'flash', arrivals: cmd.n, connected: connected.length, failed: cmd.n - connected.length, flashes: flashSeqs.length,
-    ttfhP50: quantile(ttfh, 0.5), ttfhP99: quantile(ttfh, 0.99), ttfhMax: quantile(ttfh, 1), noHeadline: connected.length - ttfh.length,
-    ...t, connectP50: quantile(conn, 0.5), connectP99: quantile(conn, 0.99), seconds: (nowMs() - t0) / 1000,
+    phase: 'flash', arrivals: cmd.n, connected, failed: cmd.n - connected, flashes: flashSeqs.length,
+    ttfhP50: quantile(ttfh, 0.5), ttfhP99: quantile(ttfh, 0.99), ttfhMax: quantile(ttfh, 1), noHeadline: connected - ttfh.length,
+    expected: sum((t) => t.expected), delivered: sum((t) => t.delivered), incompleteReaders: sum((t) => t.incompleteReaders),
+    connectP50: quantile(conn, 0.5), connectP99: quantile(conn, 0.99), seconds: (nowMs() - t0) / 1000,
     publishRetries: publishLog.retries, publishRetried: retrySummary(), publishFailures: failureSummary(),
   };
 }
 
 async function disconnect(): Promise<void> {
-  closing = true;
-  for (const r of readers) r.close();
-  readers = [];
+  await crowds.all(() => ({ type: 'close', groups: ['main'], final: true }));
   await new Promise((r) => setTimeout(r, 500));
 }
 
@@ -703,10 +566,13 @@ process.on('message', (raw: unknown) => {
     }
   };
   loop.reset();
-  run().then(
-    (result) => send({ type: 'result', id: cmd.id, result: { ...result, loopDelay: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 } } }),
-    (err: unknown) => send({ type: 'error', id: cmd.id, message: err instanceof Error ? err.stack ?? err.message : String(err) }),
-  );
+  const workersLoop = () => crowds.all(() => ({ type: 'loop' }));
+  workersLoop().then(run).then(async (result) => {
+    const mainLoop = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+    const workers = threads > 0 ? { workerLoopDelay: worstLoop(await workersLoop()) } : {};
+    send({ type: 'result', id: cmd.id, result: { ...result, loopDelay: mainLoop, ...workers } });
+  }).catch((err: unknown) => send({ type: 'error', id: cmd.id, message: err instanceof Error ? err.stack ?? err.message : String(err) }));
 });
 
-send({ type: 'ready' });
+// Ready once every crowd answers (worker threads are up).
+void crowds.all(() => ({ type: 'loop' })).then(() => send({ type: 'ready' }));

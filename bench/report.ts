@@ -36,8 +36,9 @@ export interface TargetRun {
     /** Server memory (after a GC) with the readers connected, with the paused readers still paused after the publishes, and after they converged. */
     mem: { before: ServerMem; paused: ServerMem; after: ServerMem };
   };
-  /** The load generator's event-loop delay per phase. */
+  /** The load generator's event-loop delay per phase: its main thread, and the worst of its reader threads. */
   loopDelay?: Record<string, LoopDelay>;
+  workerLoopDelay?: Record<string, LoopDelay>;
 }
 
 export interface ServerMem {
@@ -175,13 +176,14 @@ export function renderTables(n: number, runs: TargetRun[], s: PhaseSettings, rep
   if (overload.length) {
     out.push(`### Overload (${s.overloadRate} operations/s to all ${n} readers for ${s.overloadDurationMs / 1000} s, then stop; product: every ${s.correctEvery}th a correction, every ${s.killEvery}th a kill)`, '',
       'Latency per live delivery (new headlines and corrections), from the request\'s start, ms. Live set: each reader\'s final state against the server\'s live set of the phase\'s headlines (product: snapshots replace, events apply); for the baselines, which have no live set, the headlines acknowledged. Missing / stale / extra: readers (items).', '',
-      table(['target', 'new / corrected / killed', 'ops/s', 'deliveries', 'p50', 'p99', 'max', 'p99 ×sio', 'p99 ×ws', 'snapshots', 'batched frames', 'readers dropped', 'exact live set', 'missing', 'stale', 'extra', 'all exact after last op, s', 'publish retries / failed'],
+      table(['target', 'new / corrected / killed', 'ops/s', 'deliveries', 'p50', 'p99', 'max', 'p99 ×sio', 'p99 ×ws', 'snapshots', 'batched frames', 'readers dropped', 'exact live set', 'missing', 'stale', 'extra', 'all exact after last op, s', 'publish retries / failed', 'server CPU', 'load generator CPU'],
         overload.map((r) => {
           const x = r.overload!;
           const c = x.check;
           return [LABELS[r.target], `${x.published} / ${x.corrections} / ${x.kills}`, f(x.achievedRate, 1), String(x.deliveries), ms(x.p50), ms(x.p99), ms(x.max),
             ratio(runs, r, 'socketio', (y) => y.overload?.p99), ratio(runs, r, 'raw', (y) => y.overload?.p99), String(x.snapshots), String(x.batches), String(x.dropped),
-            exactOf(c), items(c.withMissing, c.missingItems), items(c.withStale, c.staleItems), items(c.withExtra, c.extraItems), f(c.convergedSeconds, 2), outcome(x)];
+            exactOf(c), items(c.withMissing, c.missingItems), items(c.withStale, c.staleItems), items(c.withExtra, c.extraItems), f(c.convergedSeconds, 2), outcome(x),
+            `${f((x.serverCpu ?? Number.NaN) * 100)}%`, `${f(x.loadgenCpu * 100)}%`];
         })), '');
   }
 
@@ -210,11 +212,15 @@ export function renderTables(n: number, runs: TargetRun[], s: PhaseSettings, rep
   const loops = runs.filter((r) => r.loopDelay && Object.keys(r.loopDelay).length);
   if (loops.length) {
     const names = [...new Set(loops.flatMap((r) => Object.keys(r.loopDelay!)))];
+    const threads = loops.some((r) => r.workerLoopDelay && Object.keys(r.workerLoopDelay).length);
+    const cell = (d: LoopDelay | undefined) => (d ? `${ms(d.p99)} / ${ms(d.max)}` : '–');
     out.push('### Load generator event-loop delay per phase (p99 / max, ms; monitorEventLoopDelay, 10 ms resolution)', '',
-      'A high figure means the load generator itself was the bottleneck of that phase: its readers decoded late, and every latency above includes that.', '',
+      threads
+        ? 'Each cell: the main thread (publishing, phase control) · the reader threads (decoding every delivery; the worst thread). A high reader-thread figure means the load generator itself was the bottleneck of that phase: its readers decoded late, and every latency above includes that.'
+        : 'A high figure means the load generator itself was the bottleneck of that phase: its readers decoded late, and every latency above includes that.', '',
       table(['target', ...names], loops.map((r) => [LABELS[r.target], ...names.map((p) => {
-        const d = r.loopDelay![p];
-        return d ? `${ms(d.p99)} / ${ms(d.max)}` : '–';
+        const main = cell(r.loopDelay![p]);
+        return threads ? `${main} · ${cell(r.workerLoopDelay?.[p])}` : main;
       })])), '');
   }
   return out.join('\n');

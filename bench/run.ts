@@ -9,6 +9,7 @@
  *   npm run bench -- --quick           # CI: N = 200, fewer headlines, under a minute
  *   npm run bench -- --targets memory,socketio --json out.json
  *   npm run bench -- --phases flash,overload,slow   # choose phases (the connect ramp and memory always run)
+ *   npm run bench -- --loadgen-threads 1            # reader threads in the load generator (default 2; 0: none, all on its main thread)
  *
  * Everything runs on 127.0.0.1; every phase has a timeout; every child is killed on exit.
  */
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     repeat: { type: 'string' },
     phases: { type: 'string' },
     'slow-count': { type: 'string' },
+    'loadgen-threads': { type: 'string' },
   },
 });
 
@@ -65,6 +67,9 @@ if (args['slow-count']) {
   if (!Number.isInteger(c) || c < 1 || c > 30_000) throw new Error('--slow-count takes an integer from 1 to 30000');
   settings.slowCount = c;
 }
+/** Worker threads the load generator spreads its readers over (0: all on its main thread, as before issue 11.4). */
+const loadgenThreads = Number(args['loadgen-threads'] ?? 2);
+if (!Number.isInteger(loadgenThreads) || loadgenThreads < 0 || loadgenThreads > 16) throw new Error('--loadgen-threads takes an integer from 0 to 16');
 const STORM_KILL_AFTER = quick ? 3 : 5;
 
 /** Runs of each target (interleaved); the tables show the best of them (the storm: the worst). */
@@ -133,11 +138,11 @@ class Loadgen {
   private readonly tail: Tail;
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: (r: PhaseResult) => void; reject: (e: Error) => void }>();
-  /** Told the load generator's event-loop delay of each phase. */
-  onLoopDelay: ((phase: string, d: LoopDelay) => void) | undefined;
+  /** Told the load generator's event-loop delays of each phase: its main thread's, and its reader threads' (worst of them). */
+  onLoopDelay: ((phase: string, main: LoopDelay, workers: LoopDelay | undefined) => void) | undefined;
 
   constructor(private readonly onKill: (victim: string) => Promise<number>) {
-    this.child = track(fork(fileURLToPath(new URL('./loadgen.ts', import.meta.url)), [], {
+    this.child = track(fork(fileURLToPath(new URL('./loadgen.ts', import.meta.url)), ['--threads', String(loadgenThreads)], {
       execArgv: ['--import', 'tsx', '--max-old-space-size=4096'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     }));
     this.tail = new Tail(this.child);
@@ -180,7 +185,7 @@ class Loadgen {
       this.child.send({ ...cmd, type, id } as ToLoadgen);
     });
     return withTimeout(p, timeoutMs + 20_000, `${type} phase`).then((r) => {
-      if (r.loopDelay && this.onLoopDelay) this.onLoopDelay(type === 'slow' ? `slow ${(cmd as { step?: string }).step ?? ''}` : type, r.loopDelay);
+      if (r.loopDelay && this.onLoopDelay) this.onLoopDelay(type === 'slow' ? `slow ${(cmd as { step?: string }).step ?? ''}` : type, r.loopDelay, r.workerLoopDelay);
       return r;
     }) as Promise<Extract<PhaseResult, { phase: T }>>;
   }
@@ -224,8 +229,11 @@ async function runTarget(name: TargetName, n: number): Promise<TargetRun> {
     return at;
   });
   run.loopDelay = {};
-  loadgen.onLoopDelay = (phase, d) => {
-    if (phase !== 'disconnect' && phase !== 'slow end') run.loopDelay![phase] = d;
+  run.workerLoopDelay = {};
+  loadgen.onLoopDelay = (phase, main, workers) => {
+    if (phase === 'disconnect' || phase === 'slow end') return;
+    run.loopDelay![phase] = main;
+    if (workers) run.workerLoopDelay![phase] = workers;
   };
   try {
     await probe?.connect();
@@ -253,10 +261,13 @@ async function runTarget(name: TargetName, n: number): Promise<TargetRun> {
 
     if (phases.has('overload')) {
       const overloadMs = 60_000 + settings.overloadDurationMs + n * 5;
+      const cpu0 = target.servers.map((x) => x.cpuSeconds());
+      const t0 = Date.now();
       run.overload = await loadgen.call('overload', {
         publish: target.publish(channel), rate: settings.overloadRate, durationMs: settings.overloadDurationMs,
         correctEvery: product ? settings.correctEvery : 0, killEvery: product ? settings.killEvery : 0, timeoutMs: overloadMs,
       }, overloadMs);
+      run.overload.serverCpu = target.servers.reduce((sum, x, i) => sum + x.cpuSeconds() - cpu0[i]!, 0) / ((Date.now() - t0) / 1000);
     }
 
     if (phases.has('slow')) {
