@@ -57,6 +57,8 @@ export interface App {
   service: HeadlineService;
   hub: ChannelHub;
   gateway: Gateway;
+  /** The SSE streams (http/stream.ts). */
+  streams: StreamService;
   metrics: Metrics;
   limits: Limiters;
   /** Every route of the /api/v1 router, as [METHOD, path] (the OpenAPI test checks each is described). */
@@ -196,7 +198,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const stopFeeds = startFeedPoller(feedIngest, engine, processId, logger);
 
   return {
-    config, httpServer, engine, service, hub, gateway: gw, metrics, limits, apiRoutes,
+    config, httpServer, engine, service, hub, gateway: gw, streams, metrics, limits, apiRoutes,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);

@@ -45,6 +45,8 @@ export interface StreamService {
   router: Router;
   /** Tells every stream to reconnect elsewhere and ends it. */
   drain(reconnectInMs: number): void;
+  /** Ends every open stream and keeps serving: clients come back with Last-Event-ID (as `io.disconnectSockets()` for sockets). */
+  disconnectAll(): void;
 }
 
 class Stream {
@@ -204,6 +206,9 @@ export function streamRoutes(options: StreamOptions): StreamService {
 
   return {
     router,
+    disconnectAll() {
+      for (const s of [...streams]) s.end();
+    },
     drain(reconnectInMs) {
       stopped = true;
       for (const off of offs) off();

@@ -53,6 +53,7 @@ describe('<news-ticker> accessibility and safety', () => {
       document.querySelector('news-ticker')!.addEventListener('news-ticker-state', (e) => states.push(e.detail.state));
     });
     server.app.gateway.io.disconnectSockets();
+    server.app.streams.disconnectAll(); // in case the widget is on its SSE fallback (a loaded machine)
     await tab.waitForFunction(() => (window as unknown as { states: string[] }).states.join() === 'reconnecting,live', null, { timeout: 10_000 });
     await publish(channel, { headline: 'Third new headline', language: 'en' });
     await tab.waitForFunction(() => (window as unknown as { announcements: string[] }).announcements.length >= 3);

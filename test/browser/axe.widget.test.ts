@@ -70,11 +70,13 @@ describe('axe: demo pages, /embed and the widget in every state', () => {
       await publish(channel, { headline: 'Waiting behind the pause', language: 'en' });
       await page.locator('news-ticker').getByRole('button', { name: /new or updated/ }).waitFor();
       await clean(page);
-      // Stale: the server drops every socket; the reconnect is refused, and so is the SSE fallback
-      // (else the widget is live again over SSE before the check sees it stale).
+      // Stale: the server drops every socket and SSE stream (on a loaded machine the widget may be
+      // on its SSE fallback already), and every reconnect, WebSocket or SSE, is refused.
       await page.routeWebSocket(/socket\.io/, (ws) => ws.close());
       await page.route(/\/stream(\?|$)/, (route) => route.abort());
       server.app.gateway.io.disconnectSockets();
+      server.app.streams.disconnectAll();
+      await waitForState(page, 'reconnecting', 0, 10_000);
       await page.waitForFunction(() => document.querySelector('news-ticker')!.hasAttribute('stale'), null, { timeout: 10_000 });
       await clean(page);
     }
