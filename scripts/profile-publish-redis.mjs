@@ -11,27 +11,16 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { freePort } from './profile-readers/free-port.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const { values: opts } = parseArgs({ options: { k: { type: 'string', default: '500' } } });
 const K = Number(opts.k);
 const KEY = `profile-${randomBytes(12).toString('hex')}`;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Spawns a process and resolves once its output contains `ready`. */
 function startProcess(command, args, env, ready) {

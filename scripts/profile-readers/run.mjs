@@ -23,11 +23,11 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { freePort } from './free-port.mjs';
 import { io } from 'socket.io-client';
 import { diff, summarise } from './heap-summary.mjs';
 
@@ -47,17 +47,6 @@ const { values: opts } = parseArgs({
 });
 const N = Number(opts.n);
 const BURST = Number(opts.burst);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const TARGETS = {
   product: {
