@@ -229,6 +229,10 @@ describe('a command sent and not answered', () => {
       const live = (await (await server.api(`/api/v1/channels/${channel}/headlines`, { key: '' })).json()).data.headlines;
       expect(live.map((h: { headline: string }) => h.headline)).toEqual(['sent into the dark']);
       expect((await retry.json()).data.headline.uri).toBe(live[0].uri);
+      // The change went live although its answer was lost: its audit entry went with it (one
+      // atomic commit), once, naming the key, and the replayed retry added none.
+      const audit = (await (await server.api(`/api/v1/headlines/${live[0].uri}/audit`)).json()).data.entries;
+      expect(audit.map((e: { action: string; actor: string }) => [e.action, e.actor])).toEqual([['published', 'admin']]);
     } finally {
       admin.disconnect();
     }

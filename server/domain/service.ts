@@ -95,10 +95,10 @@ export class HeadlineService {
     mutation.doc.actor = actor;
     mutation.doc.createdBy = actor;
     if (mutation.event) mutation.doc.reach = this.readersOf(mutation.doc.channel);
+    mutation.audit = auditEntry('published', null, mutation.doc);
     const result = await this.engine.commit(mutation);
     switch (result.status) {
       case 'ok':
-        await this.audit('published', null, mutation.doc);
         return applied(mutation.doc, result.event);
       case 'replay':
         return replayed(result.replay, mutation.idempotency!.fingerprint);
@@ -153,26 +153,12 @@ export class HeadlineService {
       if (!mutation) continue;
       mutation.doc.actor = SYSTEM_ACTOR;
       if (entry.kind === 'release' && mutation.event) mutation.doc.reach = this.readersOf(doc.channel);
+      mutation.audit = auditEntry(entry.kind === 'expire' ? 'expired' : 'embargo-ended', doc, mutation.doc);
       const result = await this.engine.commit(mutation);
-      if (result.status === 'ok') {
-        done++;
-        await this.audit(entry.kind === 'expire' ? 'expired' : 'embargo-ended', doc, mutation.doc);
-      }
+      if (result.status === 'ok') done++;
       if (result.status === 'conflict') this.logger.debug({ uri: entry.uri, kind: entry.kind }, 'due entry raced a change; retried next tick');
     }
     return done;
-  }
-
-  /**
-   * Appends the change to the audit trail, after the commit. A failure here is logged, not
-   * answered: the change is committed, and the version itself carries its actor.
-   */
-  private async audit(what: AuditAction, before: DeskHeadline | null, after: DeskHeadline): Promise<void> {
-    try {
-      await this.engine.appendAudit(auditEntry(what, before, after));
-    } catch (err) {
-      this.logger.error({ err, uri: after.uri, version: after.version }, 'audit entry not written');
-    }
   }
 
   /** The scoped, hashed key and the request's fingerprint: one key, one request. */
@@ -202,11 +188,9 @@ export class HeadlineService {
       mutation.doc.actor = actor;
       if (measureReach && mutation.event) mutation.doc.reach = this.readersOf(doc.channel);
       if (idempotency) mutation.idempotency = idempotency;
+      mutation.audit = auditEntry(what, doc, mutation.doc);
       const result = await this.engine.commit(mutation);
-      if (result.status === 'ok') {
-        await this.audit(what, doc, mutation.doc);
-        return applied(mutation.doc, result.event);
-      }
+      if (result.status === 'ok') return applied(mutation.doc, result.event);
       if (result.status === 'replay' && idempotency) return replayed(result.replay, idempotency.fingerprint);
       if (result.status !== 'conflict') throw new Error(`unexpected commit result: ${result.status}`);
     }

@@ -69,6 +69,7 @@ export class MemoryEngine implements Engine {
     if (m.live === 'set' && m.event?.headline) ch.live.set(m.uri, m.event.headline);
     if (m.live === 'delete') ch.live.delete(m.uri);
     if (m.hide) ch.hidden.set(m.uri, m.doc.version);
+    if (m.audit) this.appendAuditNow(m.audit);
     for (const [kind, at] of Object.entries(m.due ?? {}) as [DueKind, number | null][]) {
       if (at === null) this.schedule.delete(`${kind}|${m.uri}`);
       else this.schedule.set(`${kind}|${m.uri}`, at);
@@ -208,6 +209,10 @@ export class MemoryEngine implements Engine {
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {
+    this.appendAuditNow(entry);
+  }
+
+  private appendAuditNow(entry: AuditEntry): void {
     for (const [map, key] of [[this.audit.headline, entry.uri], [this.audit.channel, entry.channel]] as const) {
       const list = map.get(key) ?? [];
       list.push(entry);

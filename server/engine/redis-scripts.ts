@@ -5,12 +5,14 @@
 import { FANOUT_LUA_PREFIX } from './fanout.js';
 
 /**
- * commit — KEYS: doc, live, log, seq, epoch, due, idem, desk, versions, channels, hidden.
+ * commit — KEYS: doc, live, log, seq, epoch, due, idem, desk, versions, channels, hidden,
+ * headline audit, channel audit.
  * ARGV: expectVersion ('' = must not exist), newVersion, docJson, liveOp (set|delete|keep),
  * publicJson, eventPartial ('' = no event; a JSON object without epoch/offset), uri,
  * expire ('' leave | 'x' clear | ms), release (same), claim member (''), idem fingerprint (''),
  * idem ttl ms, events channel, desk channel, log maxlen, new epoch candidate, desk score,
- * versions kept, channel name, hide ('1' = earlier events of this uri lose their text in reads).
+ * versions kept, channel name, hide ('1' = earlier events of this uri lose their text in reads),
+ * audit entry JSON ('' = none; appended to both audit lists with the change).
  * Returns {'ok', epoch, offset} | {'conflict', version} | {'claimed'} | {'replay', f, doc, cursor}.
  */
 export const COMMIT = `
@@ -30,6 +32,10 @@ redis.call('RPUSH', KEYS[9], ARGV[3])
 redis.call('LTRIM', KEYS[9], -tonumber(ARGV[18]), -1)
 redis.call('SADD', KEYS[10], ARGV[19])
 if ARGV[20] == '1' then redis.call('HSET', KEYS[11], ARGV[7], ARGV[2]) end
+if ARGV[21] ~= '' then
+  redis.call('RPUSH', KEYS[12], ARGV[21])
+  redis.call('RPUSH', KEYS[13], ARGV[21])
+end
 if ARGV[4] == 'set' then
   redis.call('HSET', KEYS[2], ARGV[7], ARGV[5])
 elseif ARGV[4] == 'delete' then

@@ -75,7 +75,7 @@ export class RedisEngine implements Engine {
       ...common, connectionName: 'news-ticker:cmd', enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 3_000,
     }) as ScriptedRedis;
     this.sub = new Redis(options.url, { ...common, connectionName: 'news-ticker:sub', maxRetriesPerRequest: null });
-    this.cmd.defineCommand('ntCommit', { numberOfKeys: 11, lua: COMMIT });
+    this.cmd.defineCommand('ntCommit', { numberOfKeys: 13, lua: COMMIT });
     this.cmd.defineCommand('ntSnapshot', { numberOfKeys: 4, lua: SNAPSHOT });
     this.cmd.defineCommand('ntReadLog', { numberOfKeys: 4, lua: READ_LOG });
     this.cmd.on('close', () => {
@@ -182,11 +182,12 @@ export class RedisEngine implements Engine {
       this.key('doc', m.uri), this.key('live', m.channel), this.key('log', m.channel), this.key('seq', m.channel),
       this.key('epoch', m.channel), this.key('due'), m.idempotency ? this.key('idem', m.idempotency.key) : this.key('idem', '-'),
       this.key('desk', m.channel), this.key('versions', m.uri), this.key('channels'), this.key('hidden', m.channel),
+      this.key('audit', 'h', m.uri), this.key('audit', 'c', m.channel),
       m.expectVersion === null ? '' : String(m.expectVersion), String(m.doc.version), JSON.stringify(m.doc), m.live,
       m.live === 'set' && m.event?.headline ? JSON.stringify(m.event.headline) : '', partial, m.uri,
       due(m.due?.expire), due(m.due?.release), m.claim ? `${m.claim}|${m.uri}` : '',
       m.idempotency?.fingerprint ?? '', m.idempotency?.ttlMs ?? 0, this.eventsChannel, this.deskChannel, this.logLength,
-      newEpoch(), Date.parse(m.doc.firstCreated), VERSIONS_KEPT, m.channel, m.hide ? '1' : '',
+      newEpoch(), Date.parse(m.doc.firstCreated), VERSIONS_KEPT, m.channel, m.hide ? '1' : '', m.audit ? JSON.stringify(m.audit) : '',
     ));
     const [status, a, b, c] = reply as string[];
     switch (status) {

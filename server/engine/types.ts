@@ -31,6 +31,11 @@ export interface Mutation {
    * earlier events (version < doc.version) as tombstones without text. Never undone.
    */
   hide?: boolean;
+  /**
+   * The audit entry of this change (who, what, versions, why), appended to the headline's and
+   * the channel's trail in the same atomic commit: a change is never stored without its entry.
+   */
+  audit?: AuditEntry;
 }
 
 export interface IdempotentReplay {
