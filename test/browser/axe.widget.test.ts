@@ -72,12 +72,21 @@ describe('axe: demo pages, /embed and the widget in every state', () => {
       await clean(page);
       // Stale: the server drops every socket and SSE stream (on a loaded machine the widget may be
       // on its SSE fallback already), and every reconnect, WebSocket or SSE, is refused.
+      await page.evaluate(() => {
+        const log: string[] = [];
+        (window as unknown as { stateLog: string[] }).stateLog = log;
+        document.querySelector('news-ticker')!.addEventListener('news-ticker-state', (e) => log.push(`${Math.round(performance.now())} ${JSON.stringify((e as CustomEvent).detail)}`));
+      });
       await page.routeWebSocket(/socket\.io/, (ws) => ws.close());
       await page.route(/\/stream(\?|$)/, (route) => route.abort());
       server.app.gateway.io.disconnectSockets();
       server.app.streams.disconnectAll();
-      await waitForState(page, 'reconnecting', 0, 10_000);
-      await page.waitForFunction(() => document.querySelector('news-ticker')!.hasAttribute('stale'), null, { timeout: 10_000 });
+      await waitForState(page, 'reconnecting', 0, 30_000);
+      // On failure, say what the widget went through (a rare CI failure left no trace).
+      await page.waitForFunction(() => document.querySelector('news-ticker')!.hasAttribute('stale'), null, { timeout: 30_000 }).catch(async (err: Error) => {
+        const log = await page.evaluate(() => (window as unknown as { stateLog: string[] }).stateLog);
+        throw new Error(`${err.message}\nstate events: ${log.join(' | ')}\nnow ${await page.evaluate(() => Math.round(performance.now()))}`);
+      });
       await clean(page);
     }
   }, 60_000);
