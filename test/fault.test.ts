@@ -13,6 +13,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TickerEvent } from '../shared/index.js';
+import { Conditions } from './helpers/conditions.js';
 import { apiClient, useServer } from './helpers/app.js';
 import { startCluster, type Cluster } from './helpers/cluster.js';
 import { Reader } from './helpers/reader.js';
@@ -50,28 +51,6 @@ function serverTimes(output: string): Map<string, number> {
 }
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
-
-/** Resolves when `predicate` holds, re-checked whenever `poke` is called. */
-class Conditions {
-  private waiters: (() => void)[] = [];
-  poke(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
-  }
-  until(predicate: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
-      const check = () => {
-        if (predicate()) {
-          clearTimeout(timer);
-          resolve();
-        } else this.waiters.push(check);
-      };
-      check();
-    });
-  }
-}
 
 describe('Redis killed mid-stream and restarted on its AOF', () => {
   let cluster: Cluster;
@@ -143,7 +122,7 @@ describe('Redis killed mid-stream and restarted on its AOF', () => {
     };
     const workers = Array.from({ length: 6 }, (_, w) => worker(w));
 
-    await cond.until(() => acked.size >= 40, '40 acknowledged publishes before the kill');
+    await cond.until(() => acked.size >= 40, '40 acknowledged publishes before the kill', 30_000);
     await cluster.redis.kill();
     // The processes learn that Redis is gone (their readiness says so); from then on a publish must fail fast.
     for (const url of urls) {
@@ -154,10 +133,10 @@ describe('Redis killed mid-stream and restarted on its AOF', () => {
       }
     }
     knownDownAt = performance.now();
-    await cond.until(() => failFastMs.length >= 40, '40 "not published" answers while Redis is down');
+    await cond.until(() => failFastMs.length >= 40, '40 "not published" answers while Redis is down', 30_000);
     await cluster.redis.start();
     const ackedAtRestart = acked.size;
-    await cond.until(() => acked.size >= ackedAtRestart + 40, '40 acknowledged publishes after the restart');
+    await cond.until(() => acked.size >= ackedAtRestart + 40, '40 acknowledged publishes after the restart', 30_000);
     stop = true;
     await Promise.all(workers);
 

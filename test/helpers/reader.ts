@@ -8,6 +8,7 @@ import { applyEvent, compareNewestFirst, type TickerEvent } from '../../shared/e
 import type { Headline } from '../../shared/headline.js';
 import type { Ack, EventBatch, Snapshot, SubscribeResult } from '../../shared/protocol.js';
 import type { TickerClientSocket } from './app.js';
+import { Conditions } from './conditions.js';
 
 export class Reader {
   readonly live = new Map<string, Headline>();
@@ -19,7 +20,7 @@ export class Reader {
   readonly anomalies: string[] = [];
   /** Every `headline:events` batch received (only with `batch: true`). */
   readonly batches: EventBatch[] = [];
-  private waiters: (() => void)[] = [];
+  private readonly conditions = new Conditions();
   socket: TickerClientSocket;
 
   /** `batch`: asks for `headline:events` in the handshake, as the SDK does. */
@@ -58,9 +59,7 @@ export class Reader {
   }
 
   private notify(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+    this.conditions.poke();
   }
 
   /** Subscribes (with cursors when it has them); resolves with the ack. */
@@ -90,18 +89,9 @@ export class Reader {
 
   /** Resolves when the predicate holds; rejects with `what` after the deadline. */
   waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-    if (predicate()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
-      const check = () => {
-        if (predicate()) {
-          clearTimeout(timer);
-          resolve();
-        } else this.waiters.push(check);
-      };
-      this.waiters.push(check);
-    });
+    return this.conditions.until(predicate, what, timeoutMs);
   }
+
 
   /** Events received for one headline uri. */
   eventsOf(uri: string): TickerEvent[] {

@@ -6,6 +6,7 @@
 import { applyEvent, compareNewestFirst, type TickerEvent } from '../../shared/events.js';
 import type { Headline } from '../../shared/headline.js';
 import type { Snapshot, SubscribeResult } from '../../shared/protocol.js';
+import { Conditions } from './conditions.js';
 
 export interface SseMessage {
   id?: string;
@@ -30,7 +31,7 @@ export class SseClient {
   retry: number | undefined;
   private readonly cursors = new Map<string, string>();
   private readonly abort = new AbortController();
-  private waiters: (() => void)[] = [];
+  private readonly conditions = new Conditions();
   private done!: Promise<void>;
 
   private constructor(readonly url: string) {}
@@ -113,25 +114,14 @@ export class SseClient {
   }
 
   private notify(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+    this.conditions.poke();
   }
 
   /** Resolves when the predicate holds; rejects with `what` after the deadline. */
   waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-    if (predicate()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got:\n${this.raw.slice(-2000)}`)), timeoutMs);
-      const check = () => {
-        if (predicate()) {
-          clearTimeout(timer);
-          resolve();
-        } else this.waiters.push(check);
-      };
-      this.waiters.push(check);
-    });
+    return this.conditions.until(predicate, what, timeoutMs, () => this.raw.slice(-2000));
   }
+
 
   /** Waits for the catch-up of every channel (`channels:subscribed`). */
   ready(): Promise<void> {
